@@ -1,0 +1,1 @@
+"""Dashboards: published, disclosure-controlled figures for all staff (filled by issue 6)."""

@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def dashboard_list(request):
+    return render(request, "dashboards/list.html", {"dashboards": []})

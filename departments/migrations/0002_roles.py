@@ -1,0 +1,56 @@
+"""Creates the four roles as groups with their model permissions."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ROLE_PERMISSIONS = {
+    "Mitarbeitende": [],
+    "Fachbereich-Analyse": [],
+    "Statistikstelle": [],
+    "Administration": [
+        ("departments", "add_department"),
+        ("departments", "change_department"),
+        ("departments", "view_department"),
+        ("departments", "add_datasource"),
+        ("departments", "change_datasource"),
+        ("departments", "view_datasource"),
+        ("departments", "add_departmentmembership"),
+        ("departments", "change_departmentmembership"),
+        ("departments", "delete_departmentmembership"),
+        ("departments", "view_departmentmembership"),
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "view_user"),
+        ("auth", "view_group"),
+    ],
+}
+
+
+def create_roles(apps, schema_editor):
+    # Permissions are normally created after all migrations; the roles need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for app_label, codename in perms:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLE_PERMISSIONS).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("departments", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

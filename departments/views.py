@@ -1,0 +1,76 @@
+"""Catalog pages: list of data sources by department and stage, detail, and edit."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, UpdateView
+
+from . import selectors, services
+from .forms import DataSourceForm
+from .models import DataSource, Department
+
+
+def catalog(request):
+    sources = selectors.catalog(
+        request.user,
+        department=request.GET.get("fachbereich") or None,
+        stage=request.GET.get("stufe") or None,
+        query=request.GET.get("q") or None,
+    )
+    by_department = {}
+    for source in sources:
+        by_department.setdefault(source.department, []).append(source)
+    return render(
+        request,
+        "departments/catalog.html",
+        {
+            "by_department": by_department,
+            "departments": Department.objects.all(),
+            "stages": DataSource.Stage.choices,
+            "selected": request.GET,
+            "source_count": len(sources),
+            "can_edit": request.user.has_perm("departments.change_datasource"),
+        },
+    )
+
+
+def source_detail(request, slug):
+    source = get_object_or_404(selectors.data_sources_for(request.user, "view"), slug=slug)
+    return render(
+        request,
+        "departments/source_detail.html",
+        {
+            "source": source,
+            "can_edit": request.user.has_perm("departments.change_datasource"),
+            "can_upload": selectors.data_sources_for(request.user, "upload")
+            .filter(pk=source.pk)
+            .exists(),
+        },
+    )
+
+
+class DataSourceCreate(PermissionRequiredMixin, CreateView):
+    permission_required = "departments.add_datasource"
+    model = DataSource
+    form_class = DataSourceForm
+    template_name = "departments/source_form.html"
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        source = services.create_data_source(
+            department=data.pop("department"), slug=data.pop("slug"), name=data.pop("name"), **data
+        )
+        messages.success(self.request, _("Datenquelle angelegt."))
+        return redirect(source)
+
+
+class DataSourceUpdate(PermissionRequiredMixin, UpdateView):
+    permission_required = "departments.change_datasource"
+    model = DataSource
+    form_class = DataSourceForm
+    template_name = "departments/source_form.html"
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Datenquelle gespeichert."))
+        return super().form_valid(form)

@@ -1,0 +1,35 @@
+"""Sealed models: they live only in the statistics office's database.
+
+No foreign key crosses the seal: references to portal objects (data source, import run)
+are plain integer ids.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MicrodataVersion(models.Model):
+    """One loaded import of a data source: a typed table in the sealed database."""
+
+    source_id = models.PositiveBigIntegerField(_("Datenquelle (ID)"), db_index=True)
+    import_run_id = models.PositiveBigIntegerField(_("Importlauf (ID)"), unique=True)
+    table_name = models.CharField(_("Tabelle"), max_length=63, unique=True)
+    row_count = models.PositiveBigIntegerField(_("Datensätze"), default=0)
+    reference_date = models.DateField(_("Stichtag"), null=True, blank=True)
+    is_current = models.BooleanField(_("aktuelle Version"), default=False)
+    created_at = models.DateTimeField(_("geladen am"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["source_id", "-created_at"]
+        verbose_name = _("Einzeldatenversion")
+        verbose_name_plural = _("Einzeldatenversionen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=models.Q(is_current=True),
+                name="one_current_version_per_source",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.table_name} ({self.row_count})"
