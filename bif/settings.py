@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "guardian",
+    "bif",
     "departments",
     "statistics_office",
     "statistics_office.microdata",
@@ -175,7 +176,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "portal"
 # Work that touches microdata goes to the statistics office's own worker.
-CELERY_TASK_ROUTES = {"statistics_office.*": {"queue": "sealed"}, "departments.*": {"queue": "sealed"}}
+CELERY_TASK_ROUTES = {
+    "statistics_office.*": {"queue": "sealed"},
+    "departments.*": {"queue": "sealed"},
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 

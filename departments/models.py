@@ -80,6 +80,10 @@ class DataSource(models.Model):
     )
     # For aggregate tables delivered from outside: how the origin protected them.
     origin_protection = models.TextField(_("Geheimhaltung durch den Datenlieferanten"), blank=True)
+    # {file column header: schema field}, learned from earlier uploads; survives renamings.
+    column_mapping = models.JSONField(_("Spaltenzuordnung"), default=dict, blank=True)
+    # Field holding the reference date (Stichtag), if the export carries one.
+    reference_date_field = models.CharField(_("Feld mit dem Stichtag"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
@@ -130,3 +134,121 @@ class DepartmentMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.department}"
+
+
+class SchemaVersion(models.Model):
+    """A version of a source's Frictionless Table Schema; the highest version is in force."""
+
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="schemas")
+    version = models.PositiveIntegerField(_("Version"))
+    descriptor = models.JSONField(_("Table Schema"))
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["source", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "version"], name="unique_schema_version")
+        ]
+        verbose_name = _("Schemaversion")
+        verbose_name_plural = _("Schemaversionen")
+
+    def __str__(self):
+        return f"{self.source} v{self.version}"
+
+
+class ImportRun(models.Model):
+    """One upload of an export and its way through reading, checks and loading (a job row)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("eingereiht")
+        RUNNING = "running", _("läuft")
+        FAILED = "failed", _("fehlgeschlagen")
+        CANCELLED = "cancelled", _("abgebrochen")
+        AWAITING_REVIEW = "review", _("wartet auf Prüfung")
+        ACCEPTED = "accepted", _("angenommen")
+        SUPERSEDED = "superseded", _("abgelöst")
+        ROLLED_BACK = "rolled_back", _("zurückgenommen")
+
+    class Stage(models.TextChoices):
+        WAITING = "waiting", _("wartet")
+        READING = "reading", _("Lesen")
+        VALIDATING = "validating", _("Prüfen")
+        PLAUSIBILITY = "plausibility", _("Plausibilisieren")
+        LOADING = "loading", _("Laden")
+        DONE = "done", _("fertig")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING, Status.AWAITING_REVIEW, Status.ACCEPTED)
+    FINAL = (Status.FAILED, Status.CANCELLED, Status.SUPERSEDED, Status.ROLLED_BACK)
+
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="import_runs")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_runs",
+    )
+    created_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
+    started_at = models.DateTimeField(_("gestartet am"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
+    file_name = models.CharField(_("Dateiname"), max_length=255)
+    stored_path = models.CharField(max_length=500, editable=False)
+    checksum = models.CharField(_("Prüfsumme (SHA-256)"), max_length=64)
+    size_bytes = models.PositiveBigIntegerField(_("Größe in Bytes"), default=0)
+    sheet = models.CharField(_("Tabellenblatt"), max_length=100, blank=True)
+    schema_version = models.ForeignKey(
+        SchemaVersion, on_delete=models.PROTECT, null=True, blank=True
+    )
+    status = models.CharField(
+        _("Status"), max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    stage = models.CharField(_("Schritt"), max_length=20, choices=Stage.choices, default="waiting")
+    progress = models.PositiveSmallIntegerField(_("Fortschritt in %"), default=0)
+    rows_per_second = models.FloatField(_("Zeilen je Sekunde"), default=0)
+    row_count = models.PositiveBigIntegerField(_("Zeilen"), null=True, blank=True)
+    error_count = models.PositiveIntegerField(_("Fehler"), default=0)
+    warning_count = models.PositiveIntegerField(_("Hinweise"), default=0)
+    findings = models.JSONField(_("Befunde"), default=list, blank=True)
+    profile = models.JSONField(_("Profil"), default=dict, blank=True)
+    detected = models.JSONField(_("Erkanntes Format"), default=dict, blank=True)
+    mapping = models.JSONField(_("Spaltenzuordnung"), default=dict, blank=True)
+    reference_date = models.DateField(_("Stichtag"), null=True, blank=True)
+    message = models.TextField(_("Meldung"), blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_import_runs",
+    )
+    reviewed_at = models.DateTimeField(_("geprüft am"), null=True, blank=True)
+    review_comment = models.TextField(_("Prüfvermerk"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Importlauf")
+        verbose_name_plural = _("Importläufe")
+        constraints = [
+            # The same file is imported once per source; a failed try may be repeated.
+            models.UniqueConstraint(
+                fields=["source", "checksum"],
+                condition=models.Q(
+                    status__in=["queued", "running", "review", "accepted", "superseded"]
+                ),
+                name="one_live_run_per_file",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source} #{self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("departments:run-detail", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)

@@ -9,7 +9,7 @@ from guardian.shortcuts import assign_perm
 
 from bif import roles
 
-from .models import DataSource, Department, DepartmentMembership
+from .models import DataSource, Department, DepartmentMembership, SchemaVersion
 
 
 @transaction.atomic
@@ -45,3 +45,15 @@ def add_member(*, user, department, analyst=True, head=False):
         user.groups.add(Group.objects.get(name=roles.ANALYST))
         if department.analyst_group_id:
             user.groups.add(department.analyst_group)
+
+
+@transaction.atomic
+def set_schema(source, descriptor, *, user=None):
+    """Store a new version of the source's Table Schema unless it equals the current one."""
+    current = source.schemas.order_by("-version").first()
+    if current and current.descriptor == descriptor:
+        return current
+    version = (current.version + 1) if current else 1
+    return SchemaVersion.objects.create(
+        source=source, version=version, descriptor=descriptor, created_by=user
+    )

@@ -1,0 +1,16 @@
+# Production image for the portal, the statistics office's web process and the workers.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 BIF_VAR_DIR=/var/lib/bif
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bif ./bif
+COPY departments ./departments
+COPY statistics_office ./statistics_office
+COPY dashboards ./dashboards
+RUN pip install --no-cache-dir .
+COPY . .
+RUN SECRET_KEY=build-only-collectstatic SEALED_DATABASE_URL=none python manage.py collectstatic --noinput \
+    && useradd --system --home /app bif && mkdir -p /var/lib/bif && chown bif /var/lib/bif
+USER bif
+EXPOSE 8000
+CMD ["gunicorn", "bif.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BifConfig(AppConfig):
+    name = "bif"
+    verbose_name = "BIF"

@@ -1,0 +1,110 @@
+"""Builds the demo city: departments, data sources, one user per role, and its history.
+
+The microdata goes in as a department would send it: files written by the demo generator
+and imported through the same pipeline as an upload (departments.imports).
+"""
+
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from bif import roles
+
+from . import services
+from .demo import generator
+from .models import DataSource, Department
+
+logger = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "bif-demo-2026"  # noqa: S105 - documented demo login, never for production
+
+# (username, full name, role, department code or None)
+DEMO_USERS = [
+    ("admin", "Anna Administration", roles.ADMINISTRATION, None),
+    ("admin2", "Bernd Zweitfreigabe", roles.ADMINISTRATION, None),
+    ("statistik", "Svenja Statistik", roles.STATISTICIAN, None),
+    ("statistik2", "Tom Prüfer", roles.STATISTICIAN, None),
+    ("analyse-ewo", "Erik Einwohner", roles.ANALYST, "ewo"),
+    ("analyse-kita", "Katrin Kita", roles.ANALYST, "kita"),
+    ("mitarbeiter", "Maren Mitarbeiterin", roles.STAFF, None),
+]
+
+# A mid-rollout city: some sources live, some in verification, one only identified.
+DEMO_STAGES = {
+    "einwohner": DataSource.Stage.LIVE,
+    "kita": DataSource.Stage.LIVE,
+    "sozialleistungen": DataSource.Stage.PLAUSIBLE,
+    "bauantraege": DataSource.Stage.VERIFIED,
+    "kfz": DataSource.Stage.IDENTIFIED,
+}
+
+
+def demo_is_seeded():
+    return Department.objects.exists()
+
+
+@transaction.atomic
+def create_catalog():
+    sources = []
+    for demo in generator.DEMO_SOURCES:
+        department = services.create_department(
+            name=demo.department_name, code=demo.department_code
+        )
+        source = services.create_data_source(
+            department=department,
+            slug=demo.slug,
+            name=demo.name,
+            kind=demo.kind,
+            fachverfahren=demo.fachverfahren,
+            description=demo.description,
+            legal_basis=demo.legal_basis,
+            update_cycle=demo.update_cycle,
+            stage=DEMO_STAGES.get(demo.slug, DataSource.Stage.VERIFIED),
+        )
+        services.set_schema(source, demo.table_schema, user=None)
+        sources.append(source)
+    return sources
+
+
+@transaction.atomic
+def create_users():
+    User = get_user_model()
+    created = []
+    for username, full_name, role, department_code in DEMO_USERS:
+        first, last = full_name.split(" ", 1)
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.is_staff = role == roles.ADMINISTRATION
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+        if role == roles.STATISTICIAN:
+            user.groups.add(Group.objects.get(name=roles.STAFF))
+        if department_code:
+            services.add_member(
+                user=user, department=Department.objects.get(code=department_code), analyst=True
+            )
+        created.append((username, role))
+    return created
+
+
+def write_files(directory, *, residents, years):
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return generator.write_demo_city(directory, residents=residents, years=years)
+
+
+def seed(*, residents=98_800, years=(2021, 2022, 2023, 2024, 2025), load=True, stdout=None):
+    create_catalog()
+    users = create_users()
+    files = write_files(settings.VAR_DIR / "demo", residents=residents, years=years)
+    if load:
+        from .imports import import_demo_files
+
+        import_demo_files(files, stdout=stdout)
+    return users, files

@@ -1,0 +1,154 @@
+"""Shared fixtures: database access to both databases, users per role, a Celery worker."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from . import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def test_friendly_settings(settings):
+    """Production defaults redirect to HTTPS and need collected static files; tests need neither."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def department(db):
+    return factories.DepartmentFactory(name="Einwohnermeldewesen", code="ewo")
+
+
+@pytest.fixture
+def other_department(db):
+    return factories.DepartmentFactory(name="Kindertagesbetreuung", code="kita")
+
+
+@pytest.fixture
+def source(department):
+    return factories.DataSourceFactory(
+        name="Einwohnerbestand", slug="einwohner", department=department
+    )
+
+
+@pytest.fixture
+def other_source(other_department):
+    return factories.DataSourceFactory(
+        name="Kita-Verträge", slug="kita", department=other_department
+    )
+
+
+@pytest.fixture
+def staff(db):
+    return factories.staff_user(username="mitarbeiterin")
+
+
+@pytest.fixture
+def analyst(department):
+    return factories.analyst_of(department, username="analyst-ewo")
+
+
+@pytest.fixture
+def statistician(db):
+    return factories.statistician(username="statistikerin")
+
+
+@pytest.fixture
+def administrator(db):
+    return factories.administrator(username="admin-bif")
+
+
+@pytest.fixture
+def no_role_user(db):
+    return factories.UserFactory(username="ohne-rolle")
+
+
+def _worker_env():
+    from django.db import connections
+
+    env = dict(os.environ)
+    # The worker must see the test databases the test session created.
+    for alias, var in (("default", "DATABASE_URL"), ("sealed", "SEALED_DATABASE_URL")):
+        if alias not in connections:
+            continue
+        conn = connections[alias].settings_dict
+        if conn["ENGINE"].endswith("postgresql"):
+            user = conn.get("USER") or "postgres"
+            host = conn.get("HOST") or "127.0.0.1"
+            port = conn.get("PORT") or 5432
+            env[var] = f"postgres://{user}@{host}:{port}/{conn['NAME']}"
+    return env
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker on the real broker, for tests marked `celery_worker`."""
+    if not settings.CELERY_BROKER_URL:
+        pytest.skip("CELERY_BROKER_URL is not set: no broker, no real worker")
+    with django_db_blocker.unblock():
+        env = _worker_env()
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    log = open(ROOT / "var" / "celery-test-worker.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [celery, "-A", "bif", "worker", "-Q", "portal,sealed", "--pool=solo", "-l", "INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    from bif.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(
+                f"Celery worker exited with {proc.returncode}; see var/celery-test-worker.log"
+            )
+        if app.control.ping(timeout=1.0):
+            break
+    else:
+        pytest.fail("Celery worker did not answer within 60 s")
+    yield proc
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture(autouse=True)
+def celery_mode(request):
+    """Tasks run eagerly in tests, except those marked `celery_worker`, which use the broker."""
+    from bif.celery import app
+
+    real = request.node.get_closest_marker("celery_worker") is not None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = not real
+    if real:
+        request.getfixturevalue("celery_worker_process")
+    yield
+    app.conf.task_always_eager = previous
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://...)")
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
