@@ -28,3 +28,41 @@ def has_role(user, role):
         names = set(user.groups.values_list("name", flat=True))
         user._bif_role_names = names
     return role in names
+
+
+# Model permissions per role; object permissions (grants, uploads) come on top.
+ROLE_PERMISSIONS = {
+    STAFF: [],
+    ANALYST: [],
+    STATISTICIAN: [],
+    ADMINISTRATION: [
+        ("departments", "add_department"),
+        ("departments", "change_department"),
+        ("departments", "view_department"),
+        ("departments", "add_datasource"),
+        ("departments", "change_datasource"),
+        ("departments", "view_datasource"),
+        ("departments", "add_departmentmembership"),
+        ("departments", "change_departmentmembership"),
+        ("departments", "delete_departmentmembership"),
+        ("departments", "view_departmentmembership"),
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "view_user"),
+        ("auth", "view_group"),
+    ],
+}
+
+
+def ensure_roles(**kwargs):
+    """Create the role groups with their permissions; idempotent (runs after every migrate
+    and after a test database flush, via post_migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = [
+            Permission.objects.filter(content_type__app_label=app, codename=codename).first()
+            for app, codename in perms
+        ]
+        group.permissions.add(*[p for p in wanted if p is not None])

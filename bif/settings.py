@@ -37,10 +37,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 VAR_DIR = Path(env("BIF_VAR_DIR", str(BASE_DIR / "var")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
-# Uploads land here and are never served: there is no MEDIA_URL route.
+# Uploads land here and are never served (no MEDIA_URL route). This is the drop location
+# from which the statistics office's worker takes them; a consumed upload is deleted.
 UPLOAD_ROOT = Path(env("UPLOAD_ROOT", str(MEDIA_ROOT / "uploads")))
-# Drop location: where the portal hands an upload to the statistics office's worker.
-DROP_ROOT = Path(env("DROP_ROOT", str(VAR_DIR / "drop")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
@@ -53,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "guardian",
     "bif",
     "departments",
@@ -187,11 +187,16 @@ CELERY_TIMEZONE = TIME_ZONE
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+
+# Secret for the stable record keys of the cell key method. Keep it when SECRET_KEY
+# rotates: new keys would give new noise, and differencing old and new tables would leak.
+BIF_RECORD_KEY_SECRET = env("BIF_RECORD_KEY_SECRET", SECRET_KEY)
 
 # --- Disclosure control display convention -------------------------------------------
 BIF_SECRET_SIGN = env("BIF_SECRET_SIGN", ".")

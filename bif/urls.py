@@ -16,5 +16,6 @@ urlpatterns = [
     path("katalog/", include("departments.urls")),
     path("statistikstelle/", include("statistics_office.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("api/v1/", include("bif.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -218,6 +218,7 @@ class ImportRun(models.Model):
     reference_date = models.DateField(_("Stichtag"), null=True, blank=True)
     message = models.TextField(_("Meldung"), blank=True)
     cancel_requested = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=1)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -28,8 +28,8 @@ DEMO_USERS = [
     ("admin2", "Bernd Zweitfreigabe", roles.ADMINISTRATION, None),
     ("statistik", "Svenja Statistik", roles.STATISTICIAN, None),
     ("statistik2", "Tom Prüfer", roles.STATISTICIAN, None),
-    ("analyse-ewo", "Erik Einwohner", roles.ANALYST, "ewo"),
-    ("analyse-kita", "Katrin Kita", roles.ANALYST, "kita"),
+    ("analyse-ewo", "Erik Einwohner", roles.ANALYST, "33"),
+    ("analyse-kita", "Katrin Kita", roles.ANALYST, "51"),
     ("mitarbeiter", "Maren Mitarbeiterin", roles.STAFF, None),
 ]
 
@@ -37,7 +37,8 @@ DEMO_USERS = [
 DEMO_STAGES = {
     "einwohner": DataSource.Stage.LIVE,
     "kita": DataSource.Stage.LIVE,
-    "sozialleistungen": DataSource.Stage.PLAUSIBLE,
+    "sgb2": DataSource.Stage.PLAUSIBLE,
+    "sgb2_ba": DataSource.Stage.LIVE,
     "bauantraege": DataSource.Stage.VERIFIED,
     "kfz": DataSource.Stage.IDENTIFIED,
 }
@@ -64,6 +65,7 @@ def create_catalog():
             legal_basis=demo.legal_basis,
             update_cycle=demo.update_cycle,
             stage=DEMO_STAGES.get(demo.slug, DataSource.Stage.VERIFIED),
+            reference_date_field="Stichtag" if "Stichtag" in demo.columns else "",
         )
         services.set_schema(source, demo.table_schema, user=None)
         sources.append(source)

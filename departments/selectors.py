@@ -59,3 +59,30 @@ def catalog(user, *, department=None, stage=None, query=None):
             Q(name__icontains=query) | Q(fachverfahren__icontains=query) | Q(slug__icontains=query)
         )
     return sources.order_by("department__name", "name")
+
+
+def import_runs_for(user):
+    """Import runs the user may follow: analysts their departments' sources, the office all."""
+    from bif import roles
+
+    from .models import ImportRun
+
+    runs = ImportRun.objects.select_related("source", "source__department", "uploaded_by")
+    if not user.is_authenticated:
+        return runs.none()
+    if user.is_superuser or roles.has_role(user, roles.STATISTICIAN):
+        return runs
+    return runs.filter(source__in=data_sources_for(user, "upload"))
+
+
+def can_review_imports(user):
+    from bif import roles
+
+    return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.STATISTICIAN))
+
+
+def visible_findings(run, user):
+    """Cross-source findings quote other departments' figures: the office only sees them."""
+    if can_review_imports(user):
+        return run.findings
+    return [f for f in run.findings if f.get("audience", "department") == "department"]

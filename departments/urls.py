@@ -1,12 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "departments"
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("neu/", views.DataSourceCreate.as_view(), name="source-create"),
+    path("hochladen/", import_views.upload, name="upload"),
+    path("importe/", import_views.run_list, name="run-list"),
+    path("importe/<int:pk>/", import_views.run_detail, name="run-detail"),
+    path("importe/<int:pk>/status/", import_views.run_status, name="run-status"),
+    path("importe/<int:pk>/befunde.csv", import_views.findings_csv, name="run-findings-csv"),
+    path("importe/<int:pk>/pruefen/", import_views.run_review, name="run-review"),
+    path("importe/<int:pk>/abbrechen/", import_views.run_cancel, name="run-cancel"),
+    path("importe/<int:pk>/wiederholen/", import_views.run_retry, name="run-retry"),
+    path("importe/<int:pk>/zuruecknehmen/", import_views.run_rollback, name="run-rollback"),
     path("<slug:slug>/", views.source_detail, name="source-detail"),
     path("<slug:slug>/bearbeiten/", views.DataSourceUpdate.as_view(), name="source-edit"),
 ]

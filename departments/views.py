@@ -46,6 +46,8 @@ def source_detail(request, slug):
             "can_upload": selectors.data_sources_for(request.user, "upload")
             .filter(pk=source.pk)
             .exists(),
+            "runs": selectors.import_runs_for(request.user).filter(source=source)[:20],
+            "schema": source.schemas.order_by("-version").first(),
         },
     )
 

@@ -152,3 +152,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def clean_sealed_tables():
+    """Dynamic microdata tables outlive a transactional test's flush; drop them after it."""
+    yield
+    from django.db import connections
+
+    from statistics_office.microdata import store
+
+    if "sealed" in connections:
+        with connections["sealed"].cursor() as cursor:
+            for name in store.microdata_tables():
+                cursor.execute(f"DROP TABLE IF EXISTS {connections['sealed'].ops.quote_name(name)}")

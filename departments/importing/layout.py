@@ -56,14 +56,16 @@ def find_header(rows: list[list[str]], *, width: int | None = None) -> int:
     for index, row in enumerate(rows):
         if filled[index] >= needed and (width is None or len(row) == width):
             return index
-    for index, row in enumerate(rows):
+    for index in range(len(rows)):
         if filled[index] >= needed:
             return index
     raise ReadError(error("single_column"))  # pragma: no cover - most >= needed always matches
 
 
-def is_footnote(fields: list[str], width: int) -> bool:
+def is_footnote(fields: list[str], width: int, text: str | None = None) -> bool:
     """A line under the table that is a note, not a record: one text cell, e.g. "* vorläufig"."""
+    if text and len(fields) != width and _NOTE_START.match(text):
+        return True
     filled = [v.strip() for v in fields if v and v.strip()]
     if len(filled) != 1 or width < 2:
         return False
@@ -152,7 +154,9 @@ def finalise_frame(
         blank = _blank(column)
         empty_row = blank if empty_row is None else pc.and_(empty_row, blank)
     keep = ~np.asarray(empty_row.to_numpy(zero_copy_only=False), dtype=bool)
-    table = pa.table(dict(zip([f"c{i}" for i in range(len(keep_names))], keep_columns, strict=True)))
+    table = pa.table(
+        dict(zip([f"c{i}" for i in range(len(keep_names))], keep_columns, strict=True))
+    )
     if not keep.all():
         table = table.filter(pa.array(keep))
         row_numbers = np.asarray(row_numbers)[keep]

@@ -3,27 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLE_PERMISSIONS = {
-    "Mitarbeitende": [],
-    "Fachbereich-Analyse": [],
-    "Statistikstelle": [],
-    "Administration": [
-        ("departments", "add_department"),
-        ("departments", "change_department"),
-        ("departments", "view_department"),
-        ("departments", "add_datasource"),
-        ("departments", "change_datasource"),
-        ("departments", "view_datasource"),
-        ("departments", "add_departmentmembership"),
-        ("departments", "change_departmentmembership"),
-        ("departments", "delete_departmentmembership"),
-        ("departments", "view_departmentmembership"),
-        ("auth", "add_user"),
-        ("auth", "change_user"),
-        ("auth", "view_user"),
-        ("auth", "view_group"),
-    ],
-}
+from bif.roles import ROLE_PERMISSIONS  # noqa: E402 - plain constants, stable
 
 
 def create_roles(apps, schema_editor):

@@ -130,12 +130,11 @@ def complete_table(frame: pd.DataFrame, dims: list[Dimension]) -> pd.DataFrame:
     max_cols = [c for c in MAX_COLUMNS if c in bottom.columns]
     sum_cols = [c for c in bottom.columns if c not in names and c not in max_cols]
     if bottom.duplicated(names).any():
-        agg = {c: "sum" for c in sum_cols}
-        # two rows for one cell: keep the two largest contributions of all of them
+        # several rows for one cell: add them up, keep the two largest contributions of all
         if max_cols:
             bottom = _merge_duplicates(bottom, names, sum_cols, max_cols)
         else:
-            bottom = bottom.groupby(names, as_index=False).agg(agg)
+            bottom = bottom.groupby(names, as_index=False)[sum_cols].sum()
 
     grid = pd.MultiIndex.from_product([d.leaves for d in dims], names=names).to_frame(index=False)
     full = grid.merge(bottom[names + sum_cols + max_cols], on=names, how="left")

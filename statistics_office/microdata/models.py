@@ -16,6 +16,9 @@ class MicrodataVersion(models.Model):
     table_name = models.CharField(_("Tabelle"), max_length=63, unique=True)
     row_count = models.PositiveBigIntegerField(_("Datensätze"), default=0)
     reference_date = models.DateField(_("Stichtag"), null=True, blank=True)
+    # {schema field name: SQL column name}, in schema order, and the field types.
+    columns = models.JSONField(_("Spalten"), default=dict)
+    field_types = models.JSONField(_("Feldtypen"), default=dict)
     is_current = models.BooleanField(_("aktuelle Version"), default=False)
     created_at = models.DateTimeField(_("geladen am"), auto_now_add=True)
 

@@ -1,0 +1,11 @@
+"""The REST API, version 1."""
+
+from rest_framework.routers import DefaultRouter
+
+from departments.api import DataSourceViewSet, ImportRunViewSet
+
+router = DefaultRouter()
+router.register("sources", DataSourceViewSet, basename="source")
+router.register("imports", ImportRunViewSet, basename="import")
+
+urlpatterns = router.urls

@@ -1,0 +1,60 @@
+"""Entry point for reading a Fachverfahren export: decide by content (not by name) how to read it.
+
+CSV goes through Arrow (``csv_reader``), Excel through calamine (``xlsx_reader``); both return a
+``ReadResult`` whose frame holds every cell as text, so validation sees what the analyst typed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .csv_reader import CsvLayout, iter_csv_chunks, read_csv
+from .findings import ReadError, error
+from .layout import ReadResult
+from .xlsx_reader import read_xlsx
+
+__all__ = ["CsvLayout", "ReadError", "ReadResult", "iter_csv_chunks", "read_table"]
+
+MAX_BYTES = 500 * 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
+# Encrypted OOXML is an OLE2 container holding these streams (names are UTF-16LE in the directory).
+_ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+
+
+def read_table(
+    path, *, filename: str, sheet: str | None = None, max_bytes: int = MAX_BYTES
+) -> ReadResult:
+    """Read a CSV or XLSX export into a frame of text columns; raise ReadError if it can't be."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ReadError(
+            error(
+                "file_too_large",
+                params={"size_mb": round(size / 2**20, 1), "limit_mb": round(max_bytes / 2**20, 1)},
+            )
+        )
+    if size == 0:
+        raise ReadError(error("empty_file"))
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    suffix = Path(filename).suffix.lower()
+    if head.startswith(ZIP_MAGIC):
+        return read_xlsx(path, sheet=sheet)
+    if head.startswith(OLE_MAGIC):
+        raise ReadError(_ole_finding(path))
+    if suffix in EXCEL_SUFFIXES:
+        raise ReadError(error("xlsx_invalid", params={"reason": "not_zip"}))
+    # Some Fachverfahren write text into files named .xls; those are read as CSV.
+    return read_csv(path)
+
+
+def _ole_finding(path: Path):
+    """OLE2 is either a password-protected .xlsx or a legacy .xls: both need the analyst."""
+    with open(path, "rb") as handle:
+        head = handle.read(16 * 1024 * 1024)
+    if any(marker in head for marker in _ENCRYPTED_MARKERS):
+        return error("encrypted")
+    return error("xls_legacy")

@@ -1,0 +1,320 @@
+"""Type and constraint checks of a read file against its schema, vectorised with Arrow.
+
+Every check works on whole columns; findings carry the file's own row numbers and values so the
+analyst can find them in the export.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .findings import Finding, error, has_errors, warning
+from .layout import STRING_DTYPE, ReadResult
+from .schema import Mapping, fields, is_required, parse_bound, primary_key
+
+# Spreadsheet formula injection: =HYPERLINK(…), +cmd|…, @SUM(…), -A1+…
+FORMULA = r"^(=.|[+\-@]\s*[A-Za-z(])"
+DATE_DE = r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})$"
+DATE_ISO = r"^\d{4}-\d{2}-\d{2}([T ]00:00(:00)?)?$"
+TRUE_WORDS = ["ja", "j", "true", "wahr", "1", "x", "yes", "y"]
+FALSE_WORDS = ["nein", "n", "false", "falsch", "0", "no"]
+INT64_LIMIT = 9.2e18
+# datetime64[ns] covers 1678-2261; dates outside are almost always placeholders like 01.01.0001.
+YEAR_RANGE = (1678, 2261)
+
+
+@dataclass
+class ValidationResult:
+    typed: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    row_numbers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+def validate(read: ReadResult, schema: dict, mapping: Mapping) -> ValidationResult:
+    rows = np.asarray(read.row_numbers, dtype=np.int64)
+    findings: list[Finding] = list(read.findings)
+    for name in mapping.unmapped_fields:
+        findings.append(error("column_missing", _title(schema, name), params={"field": name}))
+    for name in mapping.missing_optional:
+        findings.append(warning("column_missing", _title(schema, name), params={"field": name}))
+    for header in mapping.extra_columns:
+        findings.append(warning("column_extra", header))
+
+    length = len(read.frame)
+    typed: dict[str, pd.Series] = {}
+    raw_by_field: dict[str, pa.ChunkedArray] = {}
+    for descriptor in fields(schema):
+        name, kind = descriptor["name"], descriptor.get("type", "string")
+        header = mapping.columns.get(name)
+        if header is None:
+            typed[name] = _empty(kind, length)
+            continue
+        check = _Column(header, _text(read.frame[header]), rows, findings)
+        raw_by_field[name] = check.text
+        typed[name] = check.run(descriptor, kind, read.decimal, is_required(schema, descriptor))
+
+    frame = pd.DataFrame(typed)
+    _check_primary_key(frame, schema, mapping, raw_by_field, rows, findings)
+    return ValidationResult(typed=frame, findings=findings, row_numbers=rows)
+
+
+def _title(schema: dict, name: str) -> str:
+    for descriptor in fields(schema):
+        if descriptor["name"] == name:
+            return descriptor.get("title") or name
+    return name
+
+
+def _text(series: pd.Series) -> pa.ChunkedArray:
+    """The column as trimmed Arrow strings; blank cells become null."""
+    array = pa.array(series.astype(STRING_DTYPE), type=pa.large_string())
+    array = pa.chunked_array([array]) if isinstance(array, pa.Array) else array
+    trimmed = pc.utf8_trim_whitespace(array)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
+
+
+def _np(mask) -> np.ndarray:
+    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _matches(text, pattern: str) -> np.ndarray:
+    return _np(pc.match_substring_regex(text, pattern))
+
+
+def _to_pandas(array, dtype) -> pd.Series:
+    table = pa.table({"v": array})
+    mapper = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.large_string(): STRING_DTYPE,
+        pa.string(): STRING_DTYPE,
+    }
+    series = table.to_pandas(types_mapper=mapper.get)["v"]
+    return series.astype(dtype) if dtype is not None else series
+
+
+def _empty(kind: str, length: int) -> pd.Series:
+    dtypes = {
+        "string": STRING_DTYPE,
+        "integer": "Int64",
+        "number": "float64",
+        "date": "datetime64[ns]",
+        "boolean": "boolean",
+    }
+    return pd.Series([None] * length, dtype=dtypes.get(kind, STRING_DTYPE))
+
+
+class _Column:
+    """Checks of one mapped column; appends findings, returns the typed pandas Series."""
+
+    def __init__(self, header, text, rows, findings):
+        self.header, self.text, self.rows, self.findings = header, text, rows, findings
+        self.present = ~_np(pc.is_null(text))
+
+    def report(self, severity, rule, mask, params=None, count=None):
+        index = np.flatnonzero(mask)
+        if not index.size:
+            return
+        values = self.text.take(pa.array(index[:5])).to_pylist()
+        make = error if severity == "error" else warning
+        self.findings.append(
+            make(
+                rule,
+                self.header,
+                count=index.size if count is None else count,
+                rows=self.rows[index[:5]].tolist(),
+                values=values,
+                params=params or {},
+            )
+        )
+
+    def run(self, descriptor: dict, kind: str, decimal: str, required: bool) -> pd.Series:
+        constraints = descriptor.get("constraints") or {}
+        formula = self.present & _matches(self.text, FORMULA)
+        self.report("error", "formula", formula)
+        usable = self.present & ~formula
+        converter = getattr(self, f"_as_{kind}", self._as_string)
+        values, valid = converter(usable, decimal)
+        if required:
+            self.report("error", "required", ~self.present)
+        self._constraints(constraints, kind, values, valid)
+        return values
+
+    # -- types ---------------------------------------------------------------------------------
+    def _as_string(self, usable, decimal):
+        return _to_pandas(self.text, STRING_DTYPE), usable
+
+    def _number_parts(self, decimal):
+        thousands = "." if decimal == "," else ","
+        return re.escape(thousands), re.escape(decimal)
+
+    def _as_integer(self, usable, decimal):
+        thousands, dec = self._number_parts(decimal)
+        pattern = rf"^[+-]?(\d+|\d{{1,3}}({thousands}\d{{3}})+)({dec}0+)?$"
+        ok = usable & _matches(self.text, pattern)
+        self.report("error", "type_integer", usable & ~ok)
+        cleaned = pc.replace_substring_regex(self.text, rf"{thousands}|{dec}0+$", "")
+        cleaned = pc.if_else(pa.array(ok), cleaned, pa.scalar(None, pa.large_string()))
+        magnitude = _np(pc.greater_equal(pc.abs(pc.cast(cleaned, pa.float64())), INT64_LIMIT))
+        self.report("error", "too_large", magnitude, params={"limit": "9223372036854775807"})
+        valid = ok & ~magnitude
+        cleaned = pc.if_else(pa.array(valid), cleaned, pa.scalar(None, pa.large_string()))
+        return _to_pandas(pc.cast(cleaned, pa.int64()), "Int64"), valid
+
+    def _as_number(self, usable, decimal):
+        thousands, dec = self._number_parts(decimal)
+        pattern = rf"^[+-]?((\d+|\d{{1,3}}({thousands}\d{{3}})+)({dec}\d+)?|{dec}\d+)$"
+        ok = usable & _matches(self.text, pattern)
+        self.report("error", "type_number", usable & ~ok, params={"decimal": decimal})
+        cleaned = pc.replace_substring(self.text, thousands.replace("\\", ""), "")
+        if decimal != ".":
+            cleaned = pc.replace_substring(cleaned, decimal, ".")
+        cleaned = pc.if_else(pa.array(ok), cleaned, pa.scalar(None, pa.large_string()))
+        numbers = pc.cast(cleaned, pa.float64())
+        infinite = _np(pc.is_inf(numbers))
+        self.report("error", "too_large", infinite, params={"limit": "1,8·10^308"})
+        numbers = pc.if_else(pa.array(infinite), pa.scalar(None, pa.float64()), numbers)
+        return _to_pandas(numbers, "float64"), ok & ~infinite
+
+    def _as_date(self, usable, decimal):
+        # Dates repeat a lot (a Stichtag, birthdays): parse each distinct text once, then expand.
+        distinct = pc.unique(self.text)
+        position = pc.index_in(self.text, value_set=distinct)
+        german = pc.fill_null(pc.match_substring_regex(distinct, DATE_DE), False)
+        iso = pc.fill_null(pc.match_substring_regex(distinct, DATE_ISO), False)
+        parts = pc.extract_regex(distinct, DATE_DE)
+        day = pc.utf8_lpad(pc.struct_field(parts, "d"), 2, "0")
+        month = pc.utf8_lpad(pc.struct_field(parts, "m"), 2, "0")
+        dash = pa.scalar("-", pa.large_string())
+        from_german = pc.binary_join_element_wise(pc.struct_field(parts, "y"), month, day, dash)
+        iso_text = pc.if_else(
+            german,
+            pc.cast(from_german, pa.large_string()),
+            pc.if_else(iso, pc.utf8_slice_codeunits(distinct, 0, 10), None),
+        )
+        # strptime rolls 31.02. over into March, so a round trip catches impossible dates.
+        parsed = pc.strptime(iso_text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        back = pc.cast(pc.strftime(parsed, format="%Y-%m-%d"), pa.large_string())
+        year = pc.cast(pc.utf8_slice_codeunits(iso_text, 0, 4), pa.int64())
+        in_range = pc.and_(
+            pc.greater_equal(year, YEAR_RANGE[0]), pc.less_equal(year, YEAR_RANGE[1])
+        )
+        distinct_good = pc.fill_null(pc.and_(pc.equal(back, iso_text), in_range), False)
+
+        ok = usable & _np(pc.or_(german, iso).take(position))
+        self.report("error", "type_date", usable & ~ok)
+        good = ok & _np(distinct_good.take(position))
+        self.report("error", "date_invalid", ok & ~good)
+        parsed = parsed.take(position)
+        parsed = pc.if_else(pa.array(good), parsed, pa.scalar(None, parsed.type))
+        return _to_pandas(pc.cast(parsed, pa.timestamp("ns")), "datetime64[ns]"), good
+
+    def _as_boolean(self, usable, decimal):
+        lower = pc.utf8_lower(self.text)
+        true = _np(pc.is_in(lower, value_set=pa.array(TRUE_WORDS, pa.large_string())))
+        false = _np(pc.is_in(lower, value_set=pa.array(FALSE_WORDS, pa.large_string())))
+        ok = usable & (true | false)
+        self.report("error", "type_boolean", usable & ~ok)
+        values = pd.Series(pd.array([None] * len(true), dtype="boolean"))
+        values[true & usable] = True
+        values[false & usable] = False
+        return values, ok
+
+    # -- constraints ---------------------------------------------------------------------------
+    def _constraints(self, constraints: dict, kind: str, values: pd.Series, valid: np.ndarray):
+        if constraints.get("unique"):
+            duplicated = valid & values.duplicated(keep=False).to_numpy(dtype=bool)
+            self.report("error", "unique", duplicated)
+        for key, rule in (("minimum", "minimum"), ("maximum", "maximum")):
+            if key not in constraints or kind not in ("integer", "number", "date"):
+                continue
+            bound = parse_bound(kind, constraints[key])
+            if bound is None:
+                continue
+            limit = pd.Timestamp(bound) if kind == "date" else bound
+            compare = values < limit if key == "minimum" else values > limit
+            shown = bound.strftime("%d.%m.%Y") if kind == "date" else _german_number(bound)
+            outside = valid & np.asarray(compare.fillna(False), dtype=bool)
+            self.report("error", rule, outside, params={key: shown})
+        if "enum" in constraints:
+            allowed = _enum_values(kind, constraints["enum"])
+            inside = values.isin(allowed).fillna(False).to_numpy(dtype=bool)
+            shown = ", ".join(str(v) for v in constraints["enum"][:20])
+            self.report("error", "enum", valid & ~inside, params={"allowed": shown})
+        if "pattern" in constraints:
+            pattern = constraints["pattern"]
+            try:
+                matched = _matches(self.text, f"^(?:{pattern})$")
+            except pa.ArrowInvalid:  # RE2 lacks some Python syntax (look-arounds)
+                as_object = pd.Series(self.text.to_pylist(), dtype=object)
+                matched = as_object.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+            self.report("error", "pattern", self.present & ~matched, params={"pattern": pattern})
+
+
+def _enum_values(kind: str, enum: list) -> list:
+    converted = []
+    for value in enum:
+        try:
+            if kind == "integer":
+                converted.append(int(value))
+            elif kind == "number":
+                converted.append(float(value))
+            elif kind == "date":
+                converted.append(pd.Timestamp(value))
+            else:
+                converted.append(str(value))
+        except (TypeError, ValueError):
+            continue
+    return converted
+
+
+def _german_number(value) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,}".replace(",", "\u202f").replace(".", ",")
+    return f"{int(value):,}".replace(",", ".")
+
+
+def _check_primary_key(frame, schema, mapping, raw_by_field, rows, findings):
+    key = [k for k in primary_key(schema) if k in mapping.columns]
+    if not key or len(key) != len(primary_key(schema)):
+        return
+    if len(key) == 1:
+        descriptor = next(d for d in fields(schema) if d["name"] == key[0])
+        if (descriptor.get("constraints") or {}).get("unique"):
+            return  # already reported as "unique"
+    subset = frame[key]
+    complete = subset.notna().all(axis=1).to_numpy()
+    duplicated = complete & subset.duplicated(keep=False).to_numpy(dtype=bool)
+    index = np.flatnonzero(duplicated)
+    if not index.size:
+        return
+    values = [" / ".join(str(raw_by_field[k][int(i)].as_py()) for k in key) for i in index[:5]]
+    headers = ", ".join(mapping.columns[k] for k in key)
+    findings.append(
+        error(
+            "primary_key",
+            headers,
+            count=index.size,
+            rows=rows[index[:5]].tolist(),
+            values=values,
+            params={"fields": ", ".join(key)},
+        )
+    )

@@ -1,0 +1,195 @@
+"""Excel workbooks (.xlsx): guard against zip bombs, pick a sheet, read every cell as text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .findings import ReadError, error
+from .layout import (
+    SAMPLE_ROWS,
+    ReadResult,
+    check_header,
+    detect_decimal,
+    finalise_frame,
+    find_header,
+    is_footnote,
+)
+
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024
+# Sheet XML compresses well, but not a thousandfold; a bomb does.
+MAX_RATIO = 200
+RATIO_MIN_SIZE = 10 * 1024 * 1024
+
+
+def check_zip(path: Path, *, max_uncompressed: int = MAX_UNCOMPRESSED) -> list[str]:
+    """Member names, after checking the sizes the zip directory declares (before unpacking)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ReadError(error("xlsx_invalid", params={"reason": "zip"}))
+    total = sum(member.file_size for member in members)
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_MIN_SIZE and ratio > MAX_RATIO:
+            raise ReadError(
+                error("zip_bomb", params={"ratio": round(ratio), "size_mb": member.file_size >> 20})
+            )
+    if total > max_uncompressed:
+        raise ReadError(error("zip_bomb", params={"ratio": 0, "size_mb": total >> 20}))
+    names = [member.filename for member in members]
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise ReadError(error("xlsx_invalid", params={"reason": "not_excel"}))
+    return names
+
+
+def read_xlsx(path: Path, *, sheet: str | None = None) -> ReadResult:
+    check_zip(path)
+    sheet_names, rows, chosen = _load_rows(path, sheet)
+    width = max((len(row) for row in rows), default=0)
+    texts = [[_preview(v) for v in row] for row in rows[:SAMPLE_ROWS]]
+    header_index = find_header(texts)
+    names = [str(v).strip() if v is not None else "" for v in rows[header_index]]
+    names += [""] * (width - len(names))
+    check_header(names)
+    title_lines = sum(1 for row in texts[:header_index] if any(v.strip() for v in row))
+
+    end = len(rows)
+    dropped = 0
+    while end > header_index + 1:
+        row_texts = [_preview(v) for v in rows[end - 1]]
+        if not any(v.strip() for v in row_texts):
+            end -= 1
+            continue
+        if not is_footnote(row_texts, width):
+            break
+        dropped += 1
+        end -= 1
+    body = rows[header_index + 1 : end]
+    if not body:
+        raise ReadError(error("header_only", rows=[header_index + 1]))
+
+    text_values = [v for row in body[:SAMPLE_ROWS] for v in row if isinstance(v, str)]
+    decimal = detect_decimal(text_values, None) if text_values else "."
+    if not any(_DECIMAL_HINT(v) for v in text_values):
+        decimal = "."
+    frame = pd.DataFrame(body, columns=range(len(body[0])) if body else None)
+    frame = frame.reindex(columns=range(width))
+    # Calamine hands over Python objects per cell; formatting them is one map per column.
+    columns = {
+        f"c{i}": pa.array(frame[i].map(lambda v: _cell_text(v, decimal)), type=pa.string())
+        for i in range(width)
+    }
+    table = pa.table(columns)
+    numbers = np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64)
+    frame, numbers = finalise_frame(table, names, numbers, header_line=header_index + 1)
+    return ReadResult(
+        frame=frame,
+        encoding="xlsx",
+        delimiter=None,
+        decimal=decimal,
+        header_line=header_index + 1,
+        row_numbers=numbers,
+        sheet=chosen,
+        sheet_names=sheet_names,
+        dropped_footer_lines=dropped,
+        title_lines=title_lines,
+    )
+
+
+def _DECIMAL_HINT(value: str) -> bool:  # noqa: N802 - reads like a predicate table entry
+    stripped = value.strip()
+    return any(ch.isdigit() for ch in stripped) and ("," in stripped or "." in stripped)
+
+
+def _load_rows(path: Path, sheet: str | None) -> tuple[list[str], list[list], str]:
+    try:
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = list(workbook.sheet_names)
+
+        def load(name):
+            return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    except Exception:  # noqa: BLE001 - calamine rejects some valid files; openpyxl may cope
+        names, load = _openpyxl_loader(path)
+    if sheet is not None:
+        if sheet not in names:
+            raise ReadError(
+                error("sheet_missing", values=[sheet], params={"sheets": ", ".join(names)})
+            )
+        return names, _trim(load(sheet)), sheet
+    for name in names:
+        rows = _trim(load(name))
+        if rows:
+            return names, rows, name
+    raise ReadError(error("empty_file"))
+
+
+def _openpyxl_loader(path: Path):
+    try:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any failure here means the workbook is unreadable
+        raise ReadError(error("xlsx_invalid", params={"reason": "corrupt"}))
+
+    def load(name):
+        return [list(row) for row in workbook[name].iter_rows(values_only=True)]
+
+    return list(workbook.sheetnames), load
+
+
+def _trim(rows: list[list]) -> list[list]:
+    """Drop trailing empty rows and columns (Excel's used range is often too large)."""
+    filled = [i for i, row in enumerate(rows) if any(v not in (None, "") for v in row)]
+    if not filled:
+        return []
+    rows = rows[: filled[-1] + 1]
+    width = max(
+        (max((j for j, v in enumerate(row) if v not in (None, "")), default=-1) for row in rows),
+        default=-1,
+    )
+    return [list(row[: width + 1]) + [None] * (width + 1 - len(row[: width + 1])) for row in rows]
+
+
+def _preview(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _cell_text(value, decimal: str) -> str | None:
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return None
+        if value.is_integer() and abs(value) < 1e300:
+            return str(int(value))
+        text = f"{value:.15g}"
+        if "e" in text:
+            text = repr(value)
+        return text.replace(".", decimal) if decimal == "," else text
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.strftime("%d.%m.%Y")
+        return value.strftime("%d.%m.%Y %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)

@@ -1,0 +1,489 @@
+"""The import pipeline's Django side: upload, run (read, validate, plausibility, load),
+review, activation, rollback. Views, the API, the Celery tasks and `import_file` call these.
+
+The pure work (reading, checks) is in departments.importing; the sealed store in
+statistics_office.microdata.store. This module moves data between them, keeps the job row
+(ImportRun) up to date and decides the run's status.
+"""
+
+import dataclasses
+import hashlib
+import logging
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from statistics_office.microdata import store
+
+from .importing import plausibility, readers, validation
+from .importing import schema as table_schema
+from .importing.findings import Finding, ReadError
+from .models import DataSource, ImportRun
+
+logger = logging.getLogger(__name__)
+Status = ImportRun.Status
+Stage = ImportRun.Stage
+
+
+class ImportRejected(Exception):
+    """The upload cannot even be queued (duplicate file, no schema, too large)."""
+
+
+class Cancelled(Exception):
+    pass
+
+
+# --- Upload -------------------------------------------------------------------------
+
+
+def _store_upload(chunks, original_name):
+    suffix = Path(original_name).suffix.lower()[:10]
+    directory = Path(settings.UPLOAD_ROOT) / timezone.now().strftime("%Y/%m")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{uuid.uuid4().hex}{suffix}"
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(target, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+                    raise ImportRejected(
+                        _("Die Datei ist größer als die erlaubten %(limit)d MB.")
+                        % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)}
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target, digest.hexdigest(), size
+
+
+def submit_upload(*, source, uploaded_by, file_name, chunks, sheet=""):
+    """Store an upload in the drop location, create its job row and queue the run."""
+    if not source.schemas.exists():
+        raise ImportRejected(
+            _("Für die Datenquelle „%(source)s“ ist noch kein Schema hinterlegt.")
+            % {"source": source.name}
+        )
+    path, checksum, size = _store_upload(chunks, file_name)
+    duplicate = (
+        ImportRun.objects.filter(source=source, checksum=checksum)
+        .exclude(status__in=[Status.FAILED, Status.CANCELLED, Status.ROLLED_BACK])
+        .first()
+    )
+    if duplicate:
+        path.unlink(missing_ok=True)
+        raise ImportRejected(
+            _(
+                "Diese Datei wurde bereits am %(date)s hochgeladen (Importlauf %(run)d). "
+                "Dieselbe Datei wird nicht zweimal eingelesen."
+            )
+            % {
+                "date": timezone.localtime(duplicate.created_at).strftime("%d.%m.%Y"),
+                "run": duplicate.pk,
+            }
+        )
+    try:
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                source=source,
+                uploaded_by=uploaded_by,
+                file_name=Path(file_name).name[:255],
+                stored_path=str(path),
+                checksum=checksum,
+                size_bytes=size,
+                sheet=sheet or "",
+                schema_version=source.schemas.order_by("-version").first(),
+            )
+    except IntegrityError:
+        path.unlink(missing_ok=True)
+        raise ImportRejected(_("Diese Datei wird für die Datenquelle bereits eingelesen."))
+    enqueue_run(run)
+    return run
+
+
+def submit_path(*, source, path, uploaded_by=None, sheet=""):
+    def chunks():
+        with open(path, "rb") as handle:
+            while block := handle.read(1024 * 1024):
+                yield block
+
+    return submit_upload(
+        source=source,
+        uploaded_by=uploaded_by,
+        file_name=Path(path).name,
+        chunks=chunks(),
+        sheet=sheet,
+    )
+
+
+def enqueue_run(run):
+    from .tasks import run_import
+
+    transaction.on_commit(lambda: run_import.delay(run.pk))
+
+
+# --- The run ------------------------------------------------------------------------
+
+
+def _progress(run_id, stage, progress, **fields):
+    ImportRun.objects.filter(pk=run_id).update(stage=stage, progress=progress, **fields)
+
+
+def _check_cancel(run_id):
+    if ImportRun.objects.filter(pk=run_id, cancel_requested=True).exists():
+        raise Cancelled
+
+
+def _finding_dict(finding, audience="department"):
+    data = dataclasses.asdict(finding)
+    data["rows"] = [int(r) for r in finding.rows]
+    data["values"] = list(finding.values)
+    data["params"] = {k: _jsonable(v) for k, v in (finding.params or {}).items()}
+    data["audience"] = audience
+    return data
+
+
+def finding_from_dict(data):
+    return Finding(
+        severity=data["severity"],
+        rule=data["rule"],
+        column=data.get("column"),
+        count=data.get("count", 1),
+        rows=tuple(data.get("rows", ())),
+        values=tuple(data.get("values", ())),
+        params=data.get("params", {}),
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (pd.Timestamp,)):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _finish(run_id, status, *, message="", **fields):
+    ImportRun.objects.filter(pk=run_id).update(
+        status=status, finished_at=timezone.now(), message=message, **fields
+    )
+
+
+def claim(run_id):
+    """Take a queued run (or one a crashed worker left running). False if someone else has it."""
+    return bool(
+        ImportRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            status=Status.RUNNING, started_at=timezone.now(), stage=Stage.READING, progress=1
+        )
+    )
+
+
+def previous_accepted(run):
+    return (
+        ImportRun.objects.filter(source=run.source, status=Status.ACCEPTED)
+        .exclude(pk=run.pk)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def execute_run(run_id):
+    """The body of the Celery task: safe to re-run after a crash."""
+    if not claim(run_id):
+        return ImportRun.objects.get(pk=run_id).status
+    run = ImportRun.objects.select_related("source", "schema_version").get(pk=run_id)
+    started = time.monotonic()
+    try:
+        return _execute(run, started)
+    except Cancelled:
+        store.drop_version(run.pk)
+        _finish(run.pk, Status.CANCELLED, message=_("Der Import wurde abgebrochen."))
+        return Status.CANCELLED
+    except ReadError as error:
+        findings = [_finding_dict(error.finding)]
+        _finish(run.pk, Status.FAILED, findings=findings, error_count=1, stage=Stage.DONE)
+        return Status.FAILED
+    except Exception:
+        # The message stays generic: an exception text may quote a value from the file.
+        logger.exception("import run %s failed unexpectedly", run.pk)
+        store.drop_version(run.pk)
+        _finish(
+            run.pk,
+            Status.FAILED,
+            message=_(
+                "Beim Einlesen ist ein unerwarteter Fehler aufgetreten. Es wurde nichts "
+                "übernommen. Die Statistikstelle ist informiert; Sie können den Import "
+                "später erneut starten."
+            ),
+        )
+        return Status.FAILED
+
+
+def _execute(run, started):
+    source, descriptor = run.source, run.schema_version.descriptor
+    _progress(run.pk, Stage.READING, 5)
+    read = readers.read_table(
+        Path(run.stored_path),
+        filename=run.file_name,
+        sheet=run.sheet or None,
+        max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
+    )
+    rows = len(read.frame)
+    detected = {
+        "encoding": read.encoding,
+        "delimiter": read.delimiter,
+        "decimal": read.decimal,
+        "header_line": read.header_line,
+        "title_lines": read.title_lines,
+        "dropped_footer_lines": read.dropped_footer_lines,
+        "sheet": read.sheet,
+        "sheet_names": read.sheet_names,
+    }
+    _progress(run.pk, Stage.VALIDATING, 30, row_count=rows, detected=detected)
+    _check_cancel(run.pk)
+
+    mapping = table_schema.propose_mapping(
+        list(read.frame.columns), descriptor, saved=source.column_mapping
+    )
+    result = validation.validate(read, descriptor, mapping)
+    findings = list(result.findings)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        _finish(
+            run.pk,
+            Status.FAILED,
+            stage=Stage.DONE,
+            findings=[_finding_dict(f) for f in findings],
+            error_count=len(errors),
+            warning_count=len(findings) - len(errors),
+            mapping=mapping.columns,
+        )
+        return Status.FAILED
+    DataSource.objects.filter(pk=source.pk).update(
+        column_mapping={**source.column_mapping, **mapping.as_saved()}
+    )
+
+    _progress(run.pk, Stage.PLAUSIBILITY, 45, mapping=mapping.columns)
+    reference_field = source.reference_date_field or None
+    profile = plausibility.profile(result.typed, descriptor, reference_date_field=reference_field)
+    previous = previous_accepted(run)
+    previous_profile = (
+        plausibility.Profile.from_dict(previous.profile) if previous and previous.profile else None
+    )
+    checks = plausibility.compare(profile, previous_profile) + plausibility.duplicate_records(
+        result.typed, descriptor, row_numbers=result.row_numbers
+    )
+    findings += checks
+    blocking = [f for f in checks if f.severity == "error"]
+    if blocking:
+        _finish(
+            run.pk,
+            Status.FAILED,
+            stage=Stage.DONE,
+            findings=[_finding_dict(f) for f in findings],
+            error_count=len(blocking),
+            warning_count=len(findings) - len(blocking),
+            profile=profile.to_dict(),
+        )
+        return Status.FAILED
+    _check_cancel(run.pk)
+
+    _progress(run.pk, Stage.LOADING, 55)
+    keys = _record_keys(result.typed, descriptor)
+    field_types = {f["name"]: f.get("type", "string") for f in descriptor["fields"]}
+    elapsed_reading = max(time.monotonic() - started, 1e-6)
+
+    def on_loaded(done):
+        _check_cancel(run.pk)
+        _progress(
+            run.pk,
+            Stage.LOADING,
+            55 + int(40 * done / max(rows, 1)),
+            rows_per_second=round(done / max(time.monotonic() - started, elapsed_reading), 1),
+        )
+
+    store.load_version(
+        source_id=source.pk,
+        run_id=run.pk,
+        frame=result.typed,
+        field_types=field_types,
+        record_keys=keys,
+        reference_date=profile.reference_date,
+        progress=on_loaded,
+    )
+    warnings = [f for f in findings if f.severity != "error"]
+    review_needed = any(f.rule in PLAUSIBILITY_RULES for f in warnings)
+    fields = {
+        "findings": [_finding_dict(f) for f in findings],
+        "warning_count": len(warnings),
+        "profile": profile.to_dict(),
+        "reference_date": profile.reference_date,
+        "rows_per_second": round(rows / max(time.monotonic() - started, 1e-6), 1),
+        "progress": 100,
+        "stage": Stage.DONE,
+    }
+    if review_needed:
+        _finish(run.pk, Status.AWAITING_REVIEW, **fields)
+        return Status.AWAITING_REVIEW
+    ImportRun.objects.filter(pk=run.pk).update(**fields)
+    activate(run.pk)
+    return Status.ACCEPTED
+
+
+# Warnings a statistician must acknowledge before the import counts.
+PLAUSIBILITY_RULES = {
+    "rowcount_change",
+    "category_new",
+    "category_vanished",
+    "share_shift",
+    "duplicate_records",
+    "reference_date_older",
+    "cross_source_above",
+}
+
+
+def _record_keys(typed, descriptor):
+    from statistics_office.disclosure.cellkey import record_keys
+
+    key_fields = descriptor.get("primaryKey") or []
+    if isinstance(key_fields, str):
+        key_fields = [key_fields]
+    if key_fields:
+        ids = typed[key_fields[0]].astype("string")
+        for name in key_fields[1:]:
+            ids = ids + "\x1f" + typed[name].astype("string")
+    else:
+        ids = pd.Series(np.arange(len(typed)).astype(str))
+    secret = settings.BIF_RECORD_KEY_SECRET.encode()
+    return record_keys(ids.fillna(""), secret)
+
+
+# --- After the run ------------------------------------------------------------------
+
+
+def activate(run_id):
+    """Make the run's loaded version current; the previous accepted run is superseded."""
+    run = ImportRun.objects.select_related("source").get(pk=run_id)
+    store.make_current(run.pk)
+    with transaction.atomic():
+        ImportRun.objects.filter(source=run.source, status=Status.ACCEPTED).exclude(
+            pk=run.pk
+        ).update(status=Status.SUPERSEDED)
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=Status.ACCEPTED, finished_at=timezone.now(), stage=Stage.DONE, progress=100
+        )
+    _discard_upload(run)
+    return run
+
+
+def _discard_upload(run):
+    # The sealed side has the data now; the drop location keeps no copy.
+    Path(run.stored_path).unlink(missing_ok=True)
+
+
+def review(run, *, user, accept, comment):
+    """A statistician acknowledges the plausibility warnings (with a comment) or rejects."""
+    if run.status != Status.AWAITING_REVIEW:
+        raise ImportRejected(_("Dieser Importlauf wartet nicht auf eine Prüfung."))
+    if not comment.strip():
+        raise ImportRejected(_("Bitte begründen Sie Ihre Entscheidung in einem Prüfvermerk."))
+    ImportRun.objects.filter(pk=run.pk).update(
+        reviewed_by=user, reviewed_at=timezone.now(), review_comment=comment.strip()
+    )
+    from .tasks import activate_import, discard_import
+
+    if accept:
+        activate_import.delay(run.pk)
+    else:
+        discard_import.delay(run.pk, Status.ROLLED_BACK)
+
+
+def discard(run_id, status):
+    run = ImportRun.objects.get(pk=run_id)
+    store.drop_version(run.pk)
+    _finish(run.pk, status, message=run.message)
+    _discard_upload(run)
+
+
+def rollback(run, *, user):
+    """Withdraw the current accepted import; the one before it becomes current again."""
+    if run.status != Status.ACCEPTED:
+        raise ImportRejected(_("Nur ein angenommener Import kann zurückgenommen werden."))
+    previous = (
+        ImportRun.objects.filter(source=run.source, status=Status.SUPERSEDED)
+        .order_by("-created_at")
+        .first()
+    )
+    from .tasks import rollback_import
+
+    rollback_import.delay(run.pk, previous.pk if previous else None)
+
+
+def execute_rollback(run_id, previous_id):
+    if previous_id:
+        store.make_current(previous_id)
+        ImportRun.objects.filter(pk=previous_id).update(status=Status.ACCEPTED)
+    store.drop_version(run_id)
+    _finish(run_id, Status.ROLLED_BACK, message=_("Der Import wurde zurückgenommen."))
+
+
+def request_cancel(run):
+    if run.is_finished:
+        return False
+    ImportRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+    if run.status == Status.QUEUED:
+        _finish(run.pk, Status.CANCELLED, message=_("Der Import wurde abgebrochen."))
+    return True
+
+
+def retry(run):
+    """Queue a failed or cancelled run again with the same file."""
+    if run.status not in (Status.FAILED, Status.CANCELLED) or not Path(run.stored_path).exists():
+        raise ImportRejected(_("Dieser Importlauf kann nicht wiederholt werden."))
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=Status.QUEUED,
+        stage=Stage.WAITING,
+        progress=0,
+        cancel_requested=False,
+        findings=[],
+        error_count=0,
+        warning_count=0,
+        message="",
+        attempts=F("attempts") + 1,
+    )
+    enqueue_run(run)
+
+
+# --- Demo -----------------------------------------------------------------------------
+
+
+def import_demo_files(files, *, stdout=None):
+    """Load the demo city's files through the pipeline, oldest year first, as an upload."""
+    for slug, year, path in sorted(files, key=lambda item: (item[1], item[0])):
+        source = DataSource.objects.get(slug=slug)
+        run = submit_path(source=source, path=path)
+        run.refresh_from_db()
+        if run.status == Status.AWAITING_REVIEW:
+            # The demo city's history was reviewed at the time; record it as such.
+            ImportRun.objects.filter(pk=run.pk).update(
+                review_comment="Demo: Entwicklung geprüft und bestätigt.",
+                reviewed_at=timezone.now(),
+            )
+            activate(run.pk)
+            run.refresh_from_db()
+        if stdout:
+            stdout.write(
+                f"  {slug:<18} {year}  {run.row_count or 0:>8} Zeilen  {run.get_status_display()}"
+            )

@@ -1,0 +1,49 @@
+"""Statistical disclosure control for published tables (pure pandas/numpy/scipy, no Django).
+
+* :mod:`.table` – the table model: dimensions with hierarchies, complete tables, additive relations
+* :mod:`.primary` – primary protection (minimum frequency, dominance (n,k), p% rule)
+* :mod:`.secondary` – secondary suppression (Fischetti–Salazar MILP with capacity cuts, HiGHS)
+* :mod:`.audit` – the LP audit of a suppression pattern
+* :mod:`.cellkey` – the cell key method (Destatis / Zensus 2022)
+"""
+
+from .audit import AuditResult, audit, protection_requirements
+from .cellkey import (
+    PerturbationTable,
+    cell_keys,
+    count_table,
+    perturb,
+    perturb_table,
+    perturbation_table,
+    record_keys,
+)
+from .primary import PrimaryRules, primary_suppression
+from .secondary import secondary_suppression
+from .table import (
+    TOTAL,
+    Dimension,
+    additive_constraints,
+    complete_table,
+    constraint_matrix,
+)
+
+__all__ = [
+    "TOTAL",
+    "AuditResult",
+    "Dimension",
+    "PerturbationTable",
+    "PrimaryRules",
+    "additive_constraints",
+    "audit",
+    "cell_keys",
+    "complete_table",
+    "constraint_matrix",
+    "count_table",
+    "perturb",
+    "perturb_table",
+    "perturbation_table",
+    "primary_suppression",
+    "protection_requirements",
+    "record_keys",
+    "secondary_suppression",
+]

@@ -1,0 +1,196 @@
+"""The sealed microdata store: one typed table per loaded import, switched atomically.
+
+Each accepted import of a microdata source becomes a table `md_s<source>_r<run>` with the
+schema's types (so the database aggregates it at full speed) plus `_record_key`, the
+record's stable key in [0, 1) for the cell key method. A version pointer row
+(MicrodataVersion) says which table is current. Loading happens in one transaction on the
+sealed connection: a failure leaves no table and no pointer behind.
+"""
+
+import io
+import re
+import unicodedata
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from django.db import connections, transaction
+
+from bif.db_router import SEALED_ALIAS
+
+from .models import MicrodataVersion
+
+SQL_TYPES = {
+    "string": "TEXT",
+    "integer": "BIGINT",
+    "number": "DOUBLE PRECISION",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+}
+RECORD_KEY_COLUMN = "_record_key"
+
+
+def table_name(source_id, run_id):
+    return f"md_s{int(source_id)}_r{int(run_id)}"
+
+
+def column_names(field_names):
+    """Safe, readable SQL column names for schema fields ("Personen-ID" -> "personen_id")."""
+    used, result = set(), {}
+    for name in field_names:
+        ascii_name = (
+            unicodedata.normalize("NFKD", name.replace("ß", "ss"))
+            .encode("ascii", "ignore")
+            .decode()
+        )
+        base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:50] or "feld"
+        if base[0].isdigit():
+            base = f"f_{base}"
+        candidate, n = base, 2
+        while candidate in used or candidate.startswith("_"):
+            candidate, n = f"{base}_{n}", n + 1
+        used.add(candidate)
+        result[name] = candidate
+    return result
+
+
+def _quote(connection, name):
+    return connection.ops.quote_name(name)
+
+
+def _create_table(connection, name, columns, field_types):
+    q = connection.ops.quote_name
+    cols = [f"{q(sql)} {SQL_TYPES[field_types[field]]}" for field, sql in columns.items()]
+    cols.append(f"{q(RECORD_KEY_COLUMN)} DOUBLE PRECISION NOT NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {q(name)} ({', '.join(cols)})")
+
+
+def _arrow_table(frame, columns, field_types, record_keys):
+    arrays, names = [], []
+    for field, sql in columns.items():
+        series = frame[field]
+        kind = field_types[field]
+        if kind == "date":
+            array = pa.array(series.dt.date if hasattr(series, "dt") else series, type=pa.date32())
+        elif kind == "integer":
+            array = pa.array(series, type=pa.int64(), from_pandas=True)
+        elif kind == "number":
+            array = pa.array(series, type=pa.float64(), from_pandas=True)
+        elif kind == "boolean":
+            array = pa.array(series, type=pa.bool_(), from_pandas=True)
+        else:
+            array = pa.array(series, type=pa.string(), from_pandas=True)
+        arrays.append(array)
+        names.append(sql)
+    arrays.append(pa.array(record_keys, type=pa.float64()))
+    names.append(RECORD_KEY_COLUMN)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _copy_postgres(connection, name, table, progress=None, chunk_rows=250_000):
+    q = connection.ops.quote_name
+    column_list = ", ".join(q(c) for c in table.column_names)
+    sql = f"COPY {q(name)} ({column_list}) FROM STDIN WITH (FORMAT csv)"
+    options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        done = 0
+        for batch in table.to_batches(max_chunksize=chunk_rows):
+            buffer = io.BytesIO()
+            pacsv.write_csv(pa.Table.from_batches([batch]), buffer, write_options=options)
+            buffer.seek(0)
+            raw.copy_expert(sql, buffer)
+            done += batch.num_rows
+            if progress:
+                progress(done)
+
+
+def _insert_generic(connection, name, table, progress=None, chunk_rows=50_000):
+    q = connection.ops.quote_name
+    column_list = ", ".join(q(c) for c in table.column_names)
+    placeholders = ", ".join(["%s"] * table.num_columns)
+    sql = f"INSERT INTO {q(name)} ({column_list}) VALUES ({placeholders})"
+    done = 0
+    with connection.cursor() as cursor:
+        for batch in table.to_batches(max_chunksize=chunk_rows):
+            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            cursor.executemany(sql, list(zip(*columns, strict=True)))
+            done += batch.num_rows
+            if progress:
+                progress(done)
+
+
+def load_version(
+    *, source_id, run_id, frame, field_types, record_keys, reference_date=None, progress=None
+):
+    """Load a validated frame as a new, not yet current version. All or nothing.
+
+    Idempotent: a version already loaded for this run is returned as it is.
+    """
+    existing = MicrodataVersion.objects.filter(import_run_id=run_id).first()
+    if existing:
+        return existing
+    connection = connections[SEALED_ALIAS]
+    name = table_name(source_id, run_id)
+    columns = column_names(list(field_types))
+    table = _arrow_table(frame, columns, field_types, record_keys)
+    with transaction.atomic(using=SEALED_ALIAS):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+        _create_table(connection, name, columns, field_types)
+        if connection.vendor == "postgresql":
+            _copy_postgres(connection, name, table, progress)
+        else:
+            _insert_generic(connection, name, table, progress)
+        return MicrodataVersion.objects.create(
+            source_id=source_id,
+            import_run_id=run_id,
+            table_name=name,
+            row_count=table.num_rows,
+            reference_date=reference_date,
+            columns=columns,
+            field_types=dict(field_types),
+        )
+
+
+def make_current(run_id):
+    """Switch the source's current version to this run's table, atomically."""
+    with transaction.atomic(using=SEALED_ALIAS):
+        version = MicrodataVersion.objects.select_for_update().get(import_run_id=run_id)
+        MicrodataVersion.objects.filter(source_id=version.source_id, is_current=True).exclude(
+            pk=version.pk
+        ).update(is_current=False)
+        if not version.is_current:
+            version.is_current = True
+            version.save(update_fields=["is_current"])
+        return version
+
+
+def drop_version(run_id):
+    """Remove a run's table and pointer (a rejected, cancelled or rolled-back import)."""
+    connection = connections[SEALED_ALIAS]
+    with transaction.atomic(using=SEALED_ALIAS):
+        version = MicrodataVersion.objects.filter(import_run_id=run_id).first()
+        if version is None:
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(version.table_name)}")
+        version.delete()
+        return True
+
+
+def current_version(source_id):
+    return MicrodataVersion.objects.filter(source_id=source_id, is_current=True).first()
+
+
+def count_rows(version):
+    connection = connections[SEALED_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(version.table_name)}")
+        return cursor.fetchone()[0]
+
+
+def microdata_tables():
+    """Names of all microdata tables present in the sealed database (for tests and checks)."""
+    connection = connections[SEALED_ALIAS]
+    return [t for t in connection.introspection.table_names() if t.startswith("md_s")]

@@ -1,0 +1,32 @@
+"""`make bench`: every benchmark in its own process against PostgreSQL, one JSON line each.
+
+DATABASE_URL / SEALED_DATABASE_URL override the default databases bif_bench and
+bif_bench_sealed on 127.0.0.1:5432 (user postgres); they are created if missing.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARKS = ["tests.bench.import_csv_1m"]
+
+
+def main():
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bif_bench")
+    env.setdefault("SEALED_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bif_bench_sealed")
+    env.pop("CELERY_BROKER_URL", None)
+    env.setdefault("BIF_VAR_DIR", str(ROOT / "var" / "bench"))
+    env["DJANGO_SETTINGS_MODULE"] = "bif.settings"
+    subprocess.run([sys.executable, "-m", "tests.bench.setup"], cwd=ROOT, env=env, check=True)
+    failed = 0
+    for module in BENCHMARKS:
+        result = subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=env)
+        failed += result.returncode != 0
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

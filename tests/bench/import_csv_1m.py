@@ -1,0 +1,84 @@
+"""import_csv_1m: the demo generator's 1,000,000-resident CSV through the whole pipeline
+(read, validate, plausibility, load with COPY, switch version), against a bare COPY of the
+same file into an all-text table of the same database."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import django
+
+RESIDENTS = int(os.environ.get("BENCH_RESIDENTS", "1000000"))
+
+
+def generate(path):
+    # In its own process, so the generator's memory does not count as the pipeline's.
+    code = (
+        "from departments.demo import generator;"
+        f"generator.write_source_csv('einwohner', {str(path)!r}, year=2025, residents={RESIDENTS})"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def bare_copy(path, columns):
+    from django.db import connections
+
+    connection = connections["sealed"]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy_text")
+        cols = ", ".join(f'"c{i}" TEXT' for i in range(len(columns)))
+        cursor.execute(f"CREATE TABLE bench_copy_text ({cols})")
+        started = time.perf_counter()
+        with open(path, "rb") as handle:
+            cursor.cursor.copy_expert(
+                "COPY bench_copy_text FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true)",
+                handle,
+            )
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy_text")
+    return seconds
+
+
+def main():
+    django.setup()
+    from departments import imports, seeding
+    from departments.models import DataSource, ImportRun
+
+    from .common import peak_rss_mb, report
+
+    directory = Path(os.environ["BIF_VAR_DIR"]) / "bench-files"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"einwohner_{RESIDENTS}.csv"
+    if not path.exists():
+        generate(path)
+    seeding.create_catalog()
+    source = DataSource.objects.get(slug="einwohner")
+    # Each run is a fresh upload: forget earlier benchmark runs of this file.
+    for old in ImportRun.objects.filter(source=source):
+        imports.discard(old.pk, ImportRun.Status.ROLLED_BACK)
+    ImportRun.objects.filter(source=source).delete()
+
+    started = time.perf_counter()
+    run = imports.submit_path(source=source, path=path)
+    seconds = time.perf_counter() - started
+    run.refresh_from_db()
+    if run.status != ImportRun.Status.ACCEPTED:
+        print(f"import ended {run.status}: {run.findings[:3]} {run.message}", file=sys.stderr)
+        sys.exit(1)
+    header = path.open(encoding="utf-8").readline().strip().split(";")
+    copy_seconds = bare_copy(path, header)
+    report(
+        "import_csv_1m",
+        rows=run.row_count,
+        seconds=round(seconds, 2),
+        rows_per_s=round(run.row_count / seconds),
+        copy_seconds=round(copy_seconds, 2),
+        ratio_to_copy=round(seconds / copy_seconds, 2),
+        peak_rss_mb=peak_rss_mb(),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""The import pipeline end to end: upload → read → validate → plausibility → sealed load."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connections
+from django.urls import reverse
+
+from departments import imports, services
+from departments.models import ImportRun
+from statistics_office.microdata import store
+from statistics_office.microdata.models import MicrodataVersion
+from tests import factories
+
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sealed"], transaction=True),
+    pytest.mark.usefixtures("clean_sealed_tables"),
+]
+
+SCHEMA = {
+    "fields": [
+        {
+            "name": "Personen-ID",
+            "type": "string",
+            "constraints": {"required": True, "unique": True},
+        },
+        {"name": "Geburtsdatum", "type": "date", "constraints": {"required": True}},
+        {"name": "Geschlecht", "type": "string", "constraints": {"enum": ["m", "w", "d"]}},
+        {
+            "name": "Stadtteil",
+            "type": "string",
+            "constraints": {"required": True, "enum": [f"{i:02d}" for i in range(1, 14)]},
+        },
+        {"name": "Miete", "type": "number", "constraints": {"minimum": 0}},
+    ],
+    "primaryKey": ["Personen-ID"],
+}
+
+
+def csv_file(rows, header="Personen-ID;Geburtsdatum;Geschlecht;Stadtteil;Miete"):
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+GOOD = [
+    "000001;01.02.1980;w;01;512,50",
+    "000002;15.07.1975;m;03;480,00",
+    "000003;31.12.2001;d;13;",
+    "000004;29.02.2000;w;08;1.234,50",
+]
+
+
+@pytest.fixture
+def resident_source(source):
+    services.set_schema(source, SCHEMA)
+    return source
+
+
+def upload(source, data, *, name="export.csv", user=None):
+    return imports.submit_upload(source=source, uploaded_by=user, file_name=name, chunks=[data])
+
+
+def test_a_good_file_is_loaded_typed_into_the_sealed_database(resident_source, analyst):
+    run = upload(resident_source, csv_file(GOOD), user=analyst)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.ACCEPTED, run.findings
+    assert run.row_count == 4
+    version = store.current_version(resident_source.pk)
+    assert version.import_run_id == run.pk
+    with connections["sealed"].cursor() as cursor:
+        cursor.execute(
+            f"SELECT personen_id, miete, geburtsdatum FROM {version.table_name} "
+            "ORDER BY personen_id"
+        )
+        rows = cursor.fetchall()
+    assert rows[0][0] == "000001"  # leading zeros survive
+    assert rows[3][1] == pytest.approx(1234.5)  # German thousands and decimal comma
+    assert str(rows[3][2]).startswith("2000-02-29")
+
+
+def test_a_bad_file_fails_whole_and_writes_nothing(resident_source):
+    bad = [*GOOD, "000005;31.02.2023;x;14;-5"]
+    run = upload(resident_source, csv_file(bad))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert run.error_count >= 3
+    rules = {f["rule"] for f in run.findings}
+    assert {"date_invalid", "enum", "minimum"} <= rules
+    assert MicrodataVersion.objects.count() == 0
+    assert store.microdata_tables() == []
+    assert any(6 in f["rows"] for f in run.findings)  # the physical line in the file
+
+
+def test_the_same_file_twice_is_detected_by_checksum(resident_source):
+    upload(resident_source, csv_file(GOOD))
+    with pytest.raises(imports.ImportRejected, match="bereits"):
+        upload(resident_source, csv_file(GOOD))
+
+
+def test_a_large_row_count_change_needs_review_before_it_counts(resident_source, statistician):
+    first = upload(resident_source, csv_file(GOOD))
+    more = GOOD + [f"{i:06d};01.01.1990;m;02;100" for i in range(10, 30)]
+    second = upload(resident_source, csv_file(more))
+    second.refresh_from_db()
+    assert second.status == ImportRun.Status.AWAITING_REVIEW
+    assert "rowcount_change" in {f["rule"] for f in second.findings}
+    # The previous version stays current until the review.
+    assert store.current_version(resident_source.pk).import_run_id == first.pk
+    with pytest.raises(imports.ImportRejected):
+        imports.review(second, user=statistician, accept=True, comment="  ")
+    imports.review(second, user=statistician, accept=True, comment="Zuzug Neubaugebiet geprüft")
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.status == ImportRun.Status.ACCEPTED
+    assert first.status == ImportRun.Status.SUPERSEDED
+    assert store.current_version(resident_source.pk).import_run_id == second.pk
+
+
+def test_rollback_makes_the_previous_version_current_again(resident_source, statistician):
+    many = [
+        f"{i:06d};{i % 28 + 1:02d}.01.19{40 + i};{'mw'[i % 2]};{i % 13 + 1:02d};{i}"
+        for i in range(1, 41)
+    ]
+    first = upload(resident_source, csv_file(many))
+    second = upload(resident_source, csv_file([*many, "000099;01.01.1990;m;02;100"]))
+    second.refresh_from_db()
+    assert second.status == ImportRun.Status.ACCEPTED
+    imports.rollback(second, user=statistician)
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.status == ImportRun.Status.ROLLED_BACK
+    assert first.status == ImportRun.Status.ACCEPTED
+    assert store.current_version(resident_source.pk).import_run_id == first.pk
+    assert len(store.microdata_tables()) == 1
+
+
+def test_a_failed_load_leaves_no_rows_and_can_be_retried(resident_source, monkeypatch):
+    def broken_copy(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "_insert_generic", broken_copy)
+    monkeypatch.setattr(store, "_copy_postgres", broken_copy)
+    upload(resident_source, csv_file(GOOD))
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED
+    assert "disk full" not in run.message  # no raw exception text for the user
+    assert store.microdata_tables() == []
+    monkeypatch.undo()
+    imports.retry(run)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.ACCEPTED
+    assert run.attempts == 2
+
+
+def test_cancelled_run_leaves_nothing(resident_source, monkeypatch):
+    original = imports._progress
+
+    def cancel_while_loading(run_id, stage, progress, **fields):
+        original(run_id, stage, progress, **fields)
+        if stage == ImportRun.Stage.LOADING:
+            ImportRun.objects.filter(pk=run_id).update(cancel_requested=True)
+
+    monkeypatch.setattr(imports, "_progress", cancel_while_loading)
+    run = upload(resident_source, csv_file(GOOD))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.CANCELLED
+    assert store.microdata_tables() == []
+
+
+def test_column_renamed_by_a_new_release_is_mapped_by_the_saved_mapping(resident_source):
+    resident_source.column_mapping = {"Ordnungsmerkmal": "Personen-ID"}
+    resident_source.save()
+    data = csv_file(GOOD, header="Ordnungsmerkmal;Geburtsdatum;Geschlecht;Stadtteil;Miete")
+    run = upload(resident_source, data)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.ACCEPTED, run.findings
+
+
+def test_import_file_command_prints_id_status_and_rows(resident_source, tmp_path):
+    path = tmp_path / "einwohner.csv"
+    path.write_bytes(csv_file(GOOD))
+    out = io.StringIO()
+    call_command("import_file", resident_source.slug, str(path), stdout=out)
+    assert "angenommen (accepted), 4 Zeilen" in out.getvalue()
+    bad = tmp_path / "kaputt.csv"
+    bad.write_bytes(csv_file(["000001;99.99.2020;m;01;1"]))
+    with pytest.raises(CommandError):
+        call_command("import_file", resident_source.slug, str(bad), stdout=io.StringIO())
+
+
+def test_analyst_uploads_through_the_page_and_sees_the_report(client, resident_source, analyst):
+    client.force_login(analyst)
+    page = client.get(reverse("departments:upload"))
+    assert resident_source.name in page.content.decode()
+    bad = io.BytesIO(csv_file(["000001;99.99.2020;m;01;1"]))
+    bad.name = "export.csv"
+    response = client.post(
+        reverse("departments:upload"), {"source": resident_source.pk, "file": bad}
+    )
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
+    body = client.get(run.get_absolute_url()).content.decode()
+    assert "Geburtsdatum" in body and "Zeile" in body
+    status = client.get(reverse("departments:run-status", args=[run.pk])).json()
+    assert status["status"] == "failed" and status["finished"] is True
+    report = client.get(reverse("departments:run-findings-csv", args=[run.pk]))
+    assert "Geburtsdatum" in report.content.decode("utf-8-sig")
+
+
+def test_analyst_cannot_upload_to_or_see_another_departments_source(
+    client, resident_source, other_source, other_department
+):
+    services.set_schema(other_source, SCHEMA)
+    outsider = factories.analyst_of(other_department, username="analyst-kita")
+    run = upload(resident_source, csv_file(GOOD))
+    client.force_login(outsider)
+    assert client.get(run.get_absolute_url()).status_code == 404
+    assert client.get(reverse("departments:run-status", args=[run.pk])).status_code == 404
+    data = io.BytesIO(csv_file(GOOD))
+    data.name = "x.csv"
+    response = client.post(
+        reverse("departments:upload"), {"source": resident_source.pk, "file": data}
+    )
+    assert response.status_code == 200  # form error: not one of the user's sources
+    assert ImportRun.objects.count() == 1
+
+
+def test_api_upload_and_follow(client, resident_source, analyst):
+    client.force_login(analyst)
+    data = io.BytesIO(csv_file(GOOD))
+    data.name = "export.csv"
+    response = client.post("/api/v1/imports/", {"source": resident_source.slug, "file": data})
+    assert response.status_code == 201, response.content
+    run_id = response.json()["id"]
+    detail = client.get(f"/api/v1/imports/{run_id}/").json()
+    assert detail["status"] == "accepted" and detail["row_count"] == 4
+    assert client.get("/api/v1/imports/").json()["count"] == 1
