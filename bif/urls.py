@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("katalog/", include("departments.urls")),
     path("statistikstelle/", include("statistics_office.urls")),
+    path("statistikstelle/", include(("statistics_office.audit_urls", "audit"))),
     path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include("bif.api_urls")),
     path("admin/", admin.site.urls),

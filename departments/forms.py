@@ -41,11 +41,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, sources, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = sources
-        self.fields["file"].widget.attrs.update(
-            {
-                "accept": ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        )
+        self.fields["file"].widget.attrs.update({"accept": ".csv,.txt,.xlsx"})
 
 
 class ReviewForm(forms.Form):
