@@ -66,8 +66,18 @@ def run_detail(request, pk):
             "can_rollback": can_review and run.status == run.Status.ACCEPTED,
             "review_form": ReviewForm(),
             "distributions": _distributions(run) if can_review else [],
+            "remap": _remap_choices(run),
         },
     )
+
+
+def _remap_choices(run):
+    if run.status != run.Status.FAILED:
+        return None
+    missing, extra = imports.unmapped_columns(run)
+    if not (missing and extra):
+        return None
+    return {"missing": missing, "extra": extra}
 
 
 def _distributions(run, max_categories=20):
@@ -174,6 +184,24 @@ def run_review(request, pk):
             messages.error(request, str(rejected))
     else:
         messages.error(request, _("Bitte wählen Sie eine Entscheidung und begründen Sie sie."))
+    return redirect(run)
+
+
+@require_POST
+def run_remap(request, pk):
+    run = get_object_or_404(selectors.import_runs_for(request.user), pk=pk)
+    assignments = {
+        request.POST.get(f"column_{i}", ""): request.POST.get(f"field_{i}", "")
+        for i in range(20)
+        if request.POST.get(f"field_{i}")
+    }
+    try:
+        imports.remap_and_retry(run, assignments)
+        messages.success(
+            request, _("Die Zuordnung wurde gespeichert und gilt auch für künftige Lieferungen.")
+        )
+    except imports.ImportRejected as rejected:
+        messages.error(request, str(rejected))
     return redirect(run)
 
 

@@ -144,11 +144,14 @@ def _check_cancel(run_id):
         raise Cancelled
 
 
-def _finding_dict(finding, audience="department"):
+def _finding_dict(finding):
+    audience = (finding.params or {}).get("_audience", "department")
     data = dataclasses.asdict(finding)
     data["rows"] = [int(r) for r in finding.rows]
     data["values"] = list(finding.values)
-    data["params"] = {k: _jsonable(v) for k, v in (finding.params or {}).items()}
+    data["params"] = {
+        k: _jsonable(v) for k, v in (finding.params or {}).items() if not k.startswith("_")
+    }
     data["audience"] = audience
     return data
 
@@ -285,6 +288,7 @@ def _execute(run, started):
     checks = plausibility.compare(profile, previous_profile) + plausibility.duplicate_records(
         result.typed, descriptor, row_numbers=result.row_numbers
     )
+    checks += _cross_source_checks(source, result.typed, profile.reference_date)
     findings += checks
     blocking = [f for f in checks if f.severity == "error"]
     if blocking:
@@ -340,6 +344,44 @@ def _execute(run, started):
     ImportRun.objects.filter(pk=run.pk).update(**fields)
     activate(run.pk)
     return Status.ACCEPTED
+
+
+def _cross_source_checks(source, typed, reference_date):
+    """Findings of the source's cross-source rules; they quote other sources' figures."""
+    findings = []
+    for rule in source.cross_source_rules.select_related("reference_source"):
+        version = store.current_version(rule.reference_source_id)
+        if version is None or rule.group_field not in typed:
+            continue
+        born_after = None
+        if rule.max_age_years and rule.reference_birthdate_field:
+            day = reference_date or timezone.localdate()
+            born_after = _years_before(day, rule.max_age_years)
+        reference = store.grouped_counts(
+            version,
+            rule.reference_group_field,
+            born_after_field=rule.reference_birthdate_field or None,
+            born_after=born_after,
+        )
+        left = typed[rule.group_field].value_counts()
+        left.index = left.index.astype(str)
+        left.index.name = rule.group_field
+        right = pd.Series(reference, dtype="int64")
+        right.index = right.index.astype(str)
+        findings += [
+            dataclasses.replace(f, params={**f.params, "_audience": "office"})
+            for f in plausibility.cross_source_not_above(
+                left, right, left_label=rule.label, right_label=rule.reference_label
+            )
+        ]
+    return findings
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 # Warnings a statistician must acknowledge before the import counts.
@@ -446,6 +488,35 @@ def request_cancel(run):
     if run.status == Status.QUEUED:
         _finish(run.pk, Status.CANCELLED, message=_("Der Import wurde abgebrochen."))
     return True
+
+
+def unmapped_columns(run):
+    """(schema fields missing in the file, file columns no field claimed) of a failed run."""
+    missing = [
+        f["params"].get("field") or f.get("column")
+        for f in run.findings
+        if f["rule"] == "column_missing" and f["severity"] == "error"
+    ]
+    extra = [f.get("column") for f in run.findings if f["rule"] == "column_extra"]
+    return [m for m in missing if m], [e for e in extra if e]
+
+
+def remap_and_retry(run, assignments):
+    """Save {file column: schema field} for the source (a renamed column in a new release)
+    and run the same file again: no new source, no new upload."""
+    missing, extra = unmapped_columns(run)
+    cleaned = {
+        column: field
+        for column, field in assignments.items()
+        if column in extra and field in missing
+    }
+    if not cleaned:
+        raise ImportRejected(_("Bitte ordnen Sie mindestens eine Spalte einem Feld zu."))
+    source = DataSource.objects.get(pk=run.source_id)
+    source.column_mapping = {**source.column_mapping, **cleaned}
+    source.save(update_fields=["column_mapping"])
+    retry(run)
+    return cleaned
 
 
 def retry(run):

@@ -253,3 +253,34 @@ class ImportRun(models.Model):
     @property
     def is_finished(self):
         return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class CrossSourceRule(models.Model):
+    """A plausibility rule across sources: per group, this source's count must not exceed
+    the reference source's count (e.g. Kita children per Stadtteil ≤ residents aged 0–6)."""
+
+    source = models.ForeignKey(
+        DataSource, on_delete=models.CASCADE, related_name="cross_source_rules"
+    )
+    group_field = models.CharField(_("Gruppierungsfeld"), max_length=100)
+    reference_source = models.ForeignKey(
+        DataSource, on_delete=models.CASCADE, related_name="+", verbose_name=_("Vergleichsquelle")
+    )
+    reference_group_field = models.CharField(
+        _("Gruppierungsfeld der Vergleichsquelle"), max_length=100
+    )
+    reference_birthdate_field = models.CharField(
+        _("Geburtsdatum in der Vergleichsquelle"), max_length=100, blank=True
+    )
+    max_age_years = models.PositiveSmallIntegerField(
+        _("nur Personen unter … Jahren"), null=True, blank=True
+    )
+    label = models.CharField(_("Bezeichnung"), max_length=200)
+    reference_label = models.CharField(_("Bezeichnung der Vergleichsgröße"), max_length=200)
+
+    class Meta:
+        verbose_name = _("quellenübergreifende Plausibilitätsregel")
+        verbose_name_plural = _("quellenübergreifende Plausibilitätsregeln")
+
+    def __str__(self):
+        return f"{self.label} ≤ {self.reference_label}"

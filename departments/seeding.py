@@ -16,7 +16,7 @@ from bif import roles
 
 from . import services
 from .demo import generator
-from .models import DataSource, Department
+from .models import CrossSourceRule, DataSource, Department
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,25 @@ def create_catalog():
         )
         services.set_schema(source, demo.table_schema, user=None)
         sources.append(source)
+    DataSource.objects.filter(kind=DataSource.Kind.AGGREGATE).update(
+        origin_protection="Statistik der Bundesagentur für Arbeit: Werte unter 3 sind "
+        "anonymisiert (*), Differenzen können durch Rundung entstehen."
+    )
+    kita = DataSource.objects.filter(slug="kita").first()
+    einwohner = DataSource.objects.filter(slug="einwohner").first()
+    if kita and einwohner:
+        CrossSourceRule.objects.get_or_create(
+            source=kita,
+            reference_source=einwohner,
+            defaults={
+                "group_field": "Wohnort Stadtteil",
+                "reference_group_field": "Stadtteil",
+                "reference_birthdate_field": "Geburtsdatum",
+                "max_age_years": 7,
+                "label": "Kinder in Kindertagesbetreuung",
+                "reference_label": "Einwohner im Alter von 0 bis 6 Jahren",
+            },
+        )
     return sources
 
 

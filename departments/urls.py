@@ -13,6 +13,7 @@ urlpatterns = [
     path("importe/<int:pk>/status/", import_views.run_status, name="run-status"),
     path("importe/<int:pk>/befunde.csv", import_views.findings_csv, name="run-findings-csv"),
     path("importe/<int:pk>/pruefen/", import_views.run_review, name="run-review"),
+    path("importe/<int:pk>/zuordnen/", import_views.run_remap, name="run-remap"),
     path("importe/<int:pk>/abbrechen/", import_views.run_cancel, name="run-cancel"),
     path("importe/<int:pk>/wiederholen/", import_views.run_retry, name="run-retry"),
     path("importe/<int:pk>/zuruecknehmen/", import_views.run_rollback, name="run-rollback"),

@@ -194,3 +194,19 @@ def microdata_tables():
     """Names of all microdata tables present in the sealed database (for tests and checks)."""
     connection = connections[SEALED_ALIAS]
     return [t for t in connection.introspection.table_names() if t.startswith("md_s")]
+
+
+def grouped_counts(version, group_field, *, born_after_field=None, born_after=None):
+    """Record counts per value of one field of a version (an aggregate, for plausibility)."""
+    connection = connections[SEALED_ALIAS]
+    q = connection.ops.quote_name
+    group_col = version.columns[group_field]
+    sql = f"SELECT {q(group_col)}, COUNT(*) FROM {q(version.table_name)}"
+    params = []
+    if born_after_field and born_after:
+        sql += f" WHERE {q(version.columns[born_after_field])} > %s"
+        params.append(born_after)
+    sql += f" GROUP BY {q(group_col)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())

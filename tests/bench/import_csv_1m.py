@@ -62,8 +62,13 @@ def main():
 
     started = time.perf_counter()
     run = imports.submit_path(source=source, path=path)
-    seconds = time.perf_counter() - started
     run.refresh_from_db()
+    if run.status == ImportRun.Status.AWAITING_REVIEW:
+        # Plausibility warnings (e.g. look-alike twins) would wait for a statistician;
+        # the benchmark acknowledges them at once so the version switch is timed too.
+        imports.activate(run.pk)
+        run.refresh_from_db()
+    seconds = time.perf_counter() - started
     if run.status != ImportRun.Status.ACCEPTED:
         print(f"import ended {run.status}: {run.findings[:3]} {run.message}", file=sys.stderr)
         sys.exit(1)

@@ -235,3 +235,50 @@ def test_api_upload_and_follow(client, resident_source, analyst):
     detail = client.get(f"/api/v1/imports/{run_id}/").json()
     assert detail["status"] == "accepted" and detail["row_count"] == 4
     assert client.get("/api/v1/imports/").json()["count"] == 1
+
+
+def test_more_childcare_children_than_young_residents_needs_review_by_the_office(
+    resident_source, other_source, other_department, statistician, client
+):
+    from departments.models import CrossSourceRule
+
+    residents = [
+        "000001;01.02.2022;w;01;1",  # aged 0-6 on 31.12.2025
+        "000002;15.07.1975;m;01;1",
+        "000003;01.03.2021;d;02;1",
+    ]
+    upload(resident_source, csv_file(residents))
+    services.set_schema(
+        other_source,
+        {
+            "fields": [
+                {"name": "Vertrag", "type": "string", "constraints": {"unique": True}},
+                {"name": "Stadtteil", "type": "string"},
+                {"name": "Stichtag", "type": "date"},
+            ],
+            "primaryKey": ["Vertrag"],
+        },
+    )
+    other_source.reference_date_field = "Stichtag"
+    other_source.save()
+    CrossSourceRule.objects.create(
+        source=other_source,
+        group_field="Stadtteil",
+        reference_source=resident_source,
+        reference_group_field="Stadtteil",
+        reference_birthdate_field="Geburtsdatum",
+        max_age_years=7,
+        label="Kinder in Kitas",
+        reference_label="Einwohner 0 bis 6 Jahre",
+    )
+    kita = ["K1;01;31.12.2025", "K2;01;31.12.2025", "K3;02;31.12.2025"]
+    run = upload(other_source, csv_file(kita, header="Vertrag;Stadtteil;Stichtag"))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.AWAITING_REVIEW
+    (finding,) = [f for f in run.findings if f["rule"] == "cross_source_above"]
+    assert finding["audience"] == "office" and finding["values"] == ["01"]
+    kita_analyst = factories.analyst_of(other_department, username="analyst-kita")
+    client.force_login(kita_analyst)
+    assert "Einwohner 0 bis 6 Jahre" not in client.get(run.get_absolute_url()).content.decode()
+    client.force_login(statistician)
+    assert "Einwohner 0 bis 6 Jahre" in client.get(run.get_absolute_url()).content.decode()
