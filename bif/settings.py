@@ -163,6 +163,8 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
 
 # --- Uploads -------------------------------------------------------------------------
 IMPORT_MAX_UPLOAD_BYTES = int(env("IMPORT_MAX_UPLOAD_BYTES", str(500 * 1024 * 1024)))
+# A running import without progress for this long counts as interrupted (worker died).
+IMPORT_STALE_SECONDS = int(env("IMPORT_STALE_SECONDS", "600"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -181,6 +183,9 @@ CELERY_TASK_ROUTES = {
     "departments.*": {"queue": "sealed"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-import-runs": {"task": "departments.fail_stale_runs", "schedule": 300.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST API ------------------------------------------------------------------------

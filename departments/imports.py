@@ -7,6 +7,7 @@ statistics_office.microdata.store. This module moves data between them, keeps th
 """
 
 import dataclasses
+import datetime
 import hashlib
 import logging
 import time
@@ -136,7 +137,9 @@ def enqueue_run(run):
 
 
 def _progress(run_id, stage, progress, **fields):
-    ImportRun.objects.filter(pk=run_id).update(stage=stage, progress=progress, **fields)
+    ImportRun.objects.filter(pk=run_id).update(
+        stage=stage, progress=progress, heartbeat_at=timezone.now(), **fields
+    )
 
 
 def _check_cancel(run_id):
@@ -188,7 +191,11 @@ def claim(run_id):
     """Take a queued run (or one a crashed worker left running). False if someone else has it."""
     return bool(
         ImportRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
-            status=Status.RUNNING, started_at=timezone.now(), stage=Stage.READING, progress=1
+            status=Status.RUNNING,
+            started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            stage=Stage.READING,
+            progress=1,
         )
     )
 
@@ -488,6 +495,34 @@ def request_cancel(run):
     if run.status == Status.QUEUED:
         _finish(run.pk, Status.CANCELLED, message=_("Der Import wurde abgebrochen."))
     return True
+
+
+def fail_stale_runs(max_silence_seconds=None):
+    """Runs whose worker died (no sign of life for a while) end as failed and can be retried.
+
+    Their load was one uncommitted transaction in the sealed database, so nothing of them
+    is there; dropping a version is only a safeguard.
+    """
+    silence = max_silence_seconds
+    if silence is None:
+        silence = settings.IMPORT_STALE_SECONDS
+    cutoff = timezone.now() - datetime.timedelta(seconds=silence)
+    stale = list(
+        ImportRun.objects.filter(status=Status.RUNNING, heartbeat_at__lte=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for run_id in stale:
+        store.drop_version(run_id)
+        _finish(
+            run_id,
+            Status.FAILED,
+            message=_(
+                "Die Verarbeitung wurde unterbrochen (der Verarbeitungsprozess ist ausgefallen). "
+                "Es wurde nichts übernommen; Sie können den Import erneut starten."
+            ),
+        )
+    return stale
 
 
 def unmapped_columns(run):

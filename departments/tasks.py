@@ -29,3 +29,8 @@ def discard_import(run_id, status):
 def rollback_import(run_id, previous_id):
     imports.execute_rollback(run_id, previous_id)
     return run_id
+
+
+@shared_task(name="departments.fail_stale_runs")
+def fail_stale_runs():
+    return imports.fail_stale_runs()

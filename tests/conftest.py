@@ -94,42 +94,66 @@ def _worker_env():
     return env
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real Celery worker on the real broker, for tests marked `celery_worker`."""
-    if not settings.CELERY_BROKER_URL:
-        pytest.skip("CELERY_BROKER_URL is not set: no broker, no real worker")
-    with django_db_blocker.unblock():
-        env = _worker_env()
+def start_worker(queues, log_name):
+    """Start a real Celery worker on the test databases; returns the process once it answers."""
+    env = _worker_env()
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    log = open(ROOT / "var" / "celery-test-worker.log", "w")  # noqa: SIM115
+    (ROOT / "var").mkdir(exist_ok=True)
+    log = open(ROOT / "var" / log_name, "w")  # noqa: SIM115 - closed by stop_worker
     proc = subprocess.Popen(
-        [celery, "-A", "bif", "worker", "-Q", "portal,sealed", "--pool=solo", "-l", "INFO"],
+        [
+            celery,
+            "-A",
+            "bif",
+            "worker",
+            "-Q",
+            queues,
+            "--pool=solo",
+            "-l",
+            "INFO",
+            "-n",
+            f"{log_name}@%h",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    proc.log = log
     from bif.celery import app
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(
-                f"Celery worker exited with {proc.returncode}; see var/celery-test-worker.log"
-            )
-        if app.control.ping(timeout=1.0):
-            break
-    else:
-        pytest.fail("Celery worker did not answer within 60 s")
-    yield proc
-    os.killpg(proc.pid, signal.SIGTERM)
+            pytest.fail(f"Celery worker exited with {proc.returncode}; see var/{log_name}")
+        replies = app.control.ping(timeout=1.0) or []
+        if any(name.startswith(log_name) for reply in replies for name in reply):
+            return proc
+    stop_worker(proc)
+    pytest.fail("Celery worker did not answer within 60 s")
+
+
+def stop_worker(proc, sig=signal.SIGTERM):
+    if proc.poll() is None:
+        os.killpg(proc.pid, sig)
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+        proc.wait()
+    proc.log.close()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker on the real broker, for tests marked `celery_worker`."""
+    if not settings.CELERY_BROKER_URL:
+        pytest.skip("CELERY_BROKER_URL is not set: no broker, no real worker")
+    with django_db_blocker.unblock():
+        proc = start_worker("portal,sealed", "celery-test-worker")
+    yield proc
+    stop_worker(proc)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,73 @@
+"""Faults during an import: the worker killed mid-load leaves nothing half-written and the
+run can be retried (PostgreSQL, a real Celery worker on the real broker)."""
+
+import signal
+import time
+
+import pytest
+
+from departments import imports, seeding
+from departments.demo import generator
+from departments.models import DataSource, ImportRun
+from departments.tasks import run_import
+from statistics_office.microdata import store
+from statistics_office.microdata.models import MicrodataVersion
+from tests.conftest import start_worker, stop_worker
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(databases=["default", "sealed"], transaction=True),
+    pytest.mark.usefixtures("clean_sealed_tables"),
+]
+
+
+def test_worker_killed_while_loading_leaves_no_rows_and_the_run_can_be_retried(
+    tmp_path, monkeypatch, settings
+):
+    if not settings.CELERY_BROKER_URL:
+        pytest.skip("needs a broker for a real worker")
+    from bif.celery import app
+
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    path = tmp_path / "einwohner.csv"
+    generator.write_source_csv("einwohner", path, year=2025, residents=600_000)
+    seeding.create_catalog()
+    source = DataSource.objects.get(slug="einwohner")
+    # Queue the run ourselves, to a queue only the worker we are going to kill listens on.
+    monkeypatch.setattr(imports, "enqueue_run", lambda run: None)
+    run = imports.submit_path(source=source, path=path)
+
+    worker = start_worker("faulttest", "celery-fault-worker")
+    app.conf.task_always_eager = False
+    try:
+        run_import.apply_async(args=[run.pk], queue="faulttest")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            if run.stage == ImportRun.Stage.LOADING or run.is_finished:
+                break
+            time.sleep(0.02)
+        assert run.stage == ImportRun.Stage.LOADING, (run.status, run.stage)
+        stop_worker(worker, signal.SIGKILL)
+    finally:
+        app.conf.task_always_eager = True
+        if worker.poll() is None:
+            stop_worker(worker, signal.SIGKILL)
+
+    time.sleep(1)  # PostgreSQL notices the dead connection and rolls its transaction back
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.RUNNING  # nobody told it yet
+    assert MicrodataVersion.objects.filter(import_run_id=run.pk).count() == 0
+    assert store.microdata_tables() == []
+
+    assert imports.fail_stale_runs(max_silence_seconds=0) == [run.pk]
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and "unterbrochen" in run.message
+
+    monkeypatch.undo()
+    imports.retry(run)  # eager in the test process
+    run.refresh_from_db()
+    assert run.status in (ImportRun.Status.ACCEPTED, ImportRun.Status.AWAITING_REVIEW)
+    version = MicrodataVersion.objects.get(import_run_id=run.pk)
+    assert store.count_rows(version) == run.row_count > 500_000
+    assert settings.CELERY_BROKER_URL
