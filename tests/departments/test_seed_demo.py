@@ -63,3 +63,14 @@ def test_seed_demo_if_empty_leaves_an_existing_city_alone(seeded):
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "bereits" in out.getvalue()
     assert ImportRun.objects.count() == before
+
+
+def test_statistics_office_follows_the_demo_history_in_the_browser(seeded, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="statistik"))
+    listing = client.get("/katalog/importe/")
+    assert listing.status_code == 200
+    assert "automatisch" in listing.content.decode()
+    for run in ImportRun.objects.all()[:5]:
+        assert client.get(run.get_absolute_url()).status_code == 200
