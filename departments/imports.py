@@ -187,6 +187,21 @@ def _finish(run_id, status, *, message="", **fields):
     )
 
 
+def _reject(run_id, findings, **fields):
+    """End a run as failed because of its findings; nothing was loaded."""
+    errors = sum(1 for f in findings if f.severity == "error")
+    _finish(
+        run_id,
+        Status.FAILED,
+        stage=Stage.DONE,
+        findings=[_finding_dict(f) for f in findings],
+        error_count=errors,
+        warning_count=len(findings) - errors,
+        **fields,
+    )
+    return Status.FAILED
+
+
 def claim(run_id):
     """Take a queued run (or one a crashed worker left running). False if someone else has it."""
     return bool(
@@ -271,16 +286,7 @@ def _execute(run, started):
     findings = list(result.findings)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
-        _finish(
-            run.pk,
-            Status.FAILED,
-            stage=Stage.DONE,
-            findings=[_finding_dict(f) for f in findings],
-            error_count=len(errors),
-            warning_count=len(findings) - len(errors),
-            mapping=mapping.columns,
-        )
-        return Status.FAILED
+        return _reject(run.pk, findings, mapping=mapping.columns)
     DataSource.objects.filter(pk=source.pk).update(
         column_mapping={**source.column_mapping, **mapping.as_saved()}
     )
@@ -297,18 +303,8 @@ def _execute(run, started):
     )
     checks += _cross_source_checks(source, result.typed, profile.reference_date)
     findings += checks
-    blocking = [f for f in checks if f.severity == "error"]
-    if blocking:
-        _finish(
-            run.pk,
-            Status.FAILED,
-            stage=Stage.DONE,
-            findings=[_finding_dict(f) for f in findings],
-            error_count=len(blocking),
-            warning_count=len(findings) - len(blocking),
-            profile=profile.to_dict(),
-        )
-        return Status.FAILED
+    if any(f.severity == "error" for f in checks):
+        return _reject(run.pk, findings, profile=profile.to_dict())
     _check_cancel(run.pk)
 
     _progress(run.pk, Stage.LOADING, 55)
