@@ -240,9 +240,10 @@ def execute_run(run_id):
         findings = [_finding_dict(error.finding)]
         _finish(run.pk, Status.FAILED, findings=findings, error_count=1, stage=Stage.DONE)
         return Status.FAILED
-    except Exception:
-        # The message stays generic: an exception text may quote a value from the file.
-        logger.exception("import run %s failed unexpectedly", run.pk)
+    except Exception as error:
+        # Neither the page nor the log gets the exception text: it may quote a value from
+        # the file (microdata). The type and the run id are enough to start looking.
+        logger.error("import run %s failed unexpectedly: %s", run.pk, type(error).__name__)
         store.drop_version(run.pk)
         _finish(
             run.pk,

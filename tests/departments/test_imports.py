@@ -282,3 +282,15 @@ def test_more_childcare_children_than_young_residents_needs_review_by_the_office
     assert "Einwohner 0 bis 6 Jahre" not in client.get(run.get_absolute_url()).content.decode()
     client.force_login(statistician)
     assert "Einwohner 0 bis 6 Jahre" in client.get(run.get_absolute_url()).content.decode()
+
+
+def test_an_unexpected_failure_logs_no_value_from_the_file(resident_source, monkeypatch, caplog):
+    def leaky(*args, **kwargs):
+        raise ValueError("could not convert '000001;01.02.1980' to int")
+
+    monkeypatch.setattr(store, "_insert_generic", leaky)
+    monkeypatch.setattr(store, "_copy_postgres", leaky)
+    upload(resident_source, csv_file(GOOD))
+    assert ImportRun.objects.get().status == ImportRun.Status.FAILED
+    assert "000001" not in caplog.text
+    assert "ValueError" in caplog.text
