@@ -242,19 +242,7 @@ def read_csv(path: Path) -> ReadResult:
     if bad_rows:
         _raise_ragged(bad_rows, body, layout)
     row_numbers = _row_numbers(body, layout, table)
-    frame, row_numbers = finalise_frame(
-        table, layout.names, row_numbers, header_line=layout.header_line
-    )
-    return ReadResult(
-        frame=frame,
-        encoding=layout.encoding,
-        delimiter=layout.delimiter,
-        decimal=layout.decimal,
-        header_line=layout.header_line,
-        row_numbers=row_numbers,
-        dropped_footer_lines=layout.dropped_footer_lines,
-        title_lines=layout.title_lines,
-    )
+    return _result(table, layout, row_numbers)
 
 
 def _retry_or_raise(problem, body, layout, quoted, handler):
@@ -380,14 +368,20 @@ def _batches(reader):
 def _chunk(batches, layout: CsvLayout, first: int) -> ReadResult:
     table = pa.Table.from_batches(batches)
     numbers = np.arange(first, first + table.num_rows, dtype=np.int64)
-    frame, numbers = finalise_frame(table, layout.names, numbers, header_line=layout.header_line)
+    return _result(table, layout, numbers)
+
+
+def _result(table: pa.Table, layout: CsvLayout, row_numbers: np.ndarray) -> ReadResult:
+    frame, row_numbers = finalise_frame(
+        table, layout.names, row_numbers, header_line=layout.header_line
+    )
     return ReadResult(
         frame=frame,
         encoding=layout.encoding,
         delimiter=layout.delimiter,
         decimal=layout.decimal,
         header_line=layout.header_line,
-        row_numbers=numbers,
+        row_numbers=row_numbers,
         dropped_footer_lines=layout.dropped_footer_lines,
         title_lines=layout.title_lines,
     )
