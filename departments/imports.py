@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from statistics_office import audit
 from statistics_office.microdata import store
 
 from .importing import plausibility, readers, validation
@@ -448,6 +449,14 @@ def review(run, *, user, accept, comment):
     ImportRun.objects.filter(pk=run.pk).update(
         reviewed_by=user, reviewed_at=timezone.now(), review_comment=comment.strip()
     )
+    audit.record(
+        action=audit.Action.IMPORT_REVIEW,
+        user=user,
+        obj=run,
+        source=run.source,
+        purpose=comment.strip()[:500],
+        details={"decision": "accept" if accept else "reject", "warnings": run.warning_count},
+    )
     from .tasks import activate_import, discard_import
 
     if accept:
@@ -471,6 +480,13 @@ def rollback(run, *, user):
         ImportRun.objects.filter(source=run.source, status=Status.SUPERSEDED)
         .order_by("-created_at")
         .first()
+    )
+    audit.record(
+        action=audit.Action.IMPORT_ROLLBACK,
+        user=user,
+        obj=run,
+        source=run.source,
+        details={"restores_run": previous.pk if previous else None},
     )
     from .tasks import rollback_import
 

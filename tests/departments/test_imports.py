@@ -294,3 +294,21 @@ def test_an_unexpected_failure_logs_no_value_from_the_file(resident_source, monk
     assert ImportRun.objects.get().status == ImportRun.Status.FAILED
     assert "000001" not in caplog.text
     assert "ValueError" in caplog.text
+
+
+def test_review_and_rollback_are_audited(resident_source, statistician):
+    from statistics_office.audit import verify_chain
+    from statistics_office.models import AuditEntry
+
+    first = upload(resident_source, csv_file(GOOD))
+    more = GOOD + [f"{i:06d};0{i % 9 + 1}.01.1990;m;02;100" for i in range(10, 30)]
+    second = upload(resident_source, csv_file(more))
+    second.refresh_from_db()
+    assert second.status == ImportRun.Status.AWAITING_REVIEW, second.findings
+    imports.review(second, user=statistician, accept=True, comment="Neubaugebiet")
+    second.refresh_from_db()
+    imports.rollback(second, user=statistician)
+    actions = list(AuditEntry.objects.order_by("sequence").values_list("action", flat=True))
+    assert actions == ["import_review", "import_rollback"]
+    assert verify_chain().ok
+    assert first.pk
