@@ -28,6 +28,7 @@ nearest feasible variance); among those, the distribution of maximum entropy
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass
 
@@ -41,15 +42,20 @@ KEY_BITS = 32
 
 
 def record_keys(ids: pd.Series, secret: bytes) -> np.ndarray:
-    """Stable uniform keys in ``[0, 1)`` from a keyed BLAKE2b hash of each record's id."""
+    """Stable uniform keys in ``[0, 1)`` from a keyed hash of each record's id.
+
+    Vectorised: pandas' ``hash_array`` is SipHash-2-4 in C, keyed with 96 bits derived from
+    the secret by BLAKE2b. The keys are stored with every loaded version; a pandas release
+    that changed its hashing would change the keys of *new* imports, so a test pins known
+    values (test_record_keys_are_pinned) and fails before such an upgrade lands.
+    """
     if not secret:
         raise ValueError("a secret key is required")
-    raw = b"".join(
-        hashlib.blake2b(str(i).encode(), key=secret, digest_size=KEY_BITS // 8).digest()
-        for i in ids
-    )
-    ints = np.frombuffer(raw, dtype=">u4").astype(np.float64)
-    return ints / float(2**KEY_BITS)
+    hash_key = base64.b64encode(hashlib.blake2b(secret, digest_size=12).digest()).decode()
+    values = np.asarray(pd.Series(ids).astype(str).to_numpy(), dtype=object)
+    hashed = pd.util.hash_array(values, hash_key=hash_key, categorize=False)
+    # The top KEY_BITS bits: multiples of 2**-KEY_BITS, so sums of keys are exact.
+    return (hashed >> np.uint64(64 - KEY_BITS)).astype(np.float64) / float(2**KEY_BITS)
 
 
 def cell_keys(keys_per_record, group_index) -> pd.Series:

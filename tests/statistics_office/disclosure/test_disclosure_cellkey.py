@@ -96,6 +96,16 @@ def test_record_keys_stable_secret_dependent_uniform():
         record_keys(ids, b"")
 
 
+PINNED_KEYS = [1831303254, 2647332960, 3328751715]
+
+
+def test_record_keys_are_pinned():
+    """Keys are stored per loaded version and must not change between releases: a changed
+    hash (e.g. a pandas upgrade) would give new noise to the same records."""
+    keys = record_keys(pd.Series(["000000001", "000000002", "BV1234567"]), b"pin")
+    assert [round(k * 2**32) for k in keys] == PINNED_KEYS
+
+
 @pytest.mark.parametrize("js", [0, 2])
 def test_constructed_ptable_is_unbiased_with_target_variance(js):
     pt = perturbation_table(D=2, V=1.05, js=js)

@@ -132,13 +132,20 @@ def test_differencing_with_cell_key_method():
     key = list(map(tuple, t2[["st", "age"]].to_numpy()))
     own = np.array([k in {("01", "65+"), ("01", "_T"), ("_T", "65+"), ("_T", "_T")} for k in key])
     diffs = []
-    for k in range(150):
-        person = pd.DataFrame({"id": [f"new{k}"], "st": ["01"], "age": ["65+"]})
-        pop = pd.concat([base, person], ignore_index=True)
-        t1 = count_table(pop, dims, record_keys(pop["id"], secret))
-        diff = perturb_table(t1, pt).to_numpy() - pub2.to_numpy()
-        assert (diff[~own] == 0).all()  # the limitation, see docstring
-        diffs.append(diff[key.index(("01", "65+"))])
+    # Several office secrets: the share of "no change" depends on the noise the unchanged
+    # table happened to get in r's cell, so it is only ≈22 % on average over keys.
+    for secret_no in range(6):
+        office_secret = f"test-secret-{secret_no}".encode()
+        published = perturb_table(
+            count_table(base, dims, record_keys(base["id"], office_secret)), pt
+        )
+        for k in range(40):
+            person = pd.DataFrame({"id": [f"new{k}"], "st": ["01"], "age": ["65+"]})
+            pop = pd.concat([base, person], ignore_index=True)
+            t1 = count_table(pop, dims, record_keys(pop["id"], office_secret))
+            diff = perturb_table(t1, pt).to_numpy() - published.to_numpy()
+            assert (diff[~own] == 0).all()  # the limitation, see docstring
+            diffs.append(diff[key.index(("01", "65+"))])
     diffs = np.array(diffs)
     assert np.mean(diffs == 1) < 0.5  # the exact indicator appears in a minority of cases
     assert np.mean(diffs == 0) > 0.1  # often r's cell does not change at all

@@ -1,0 +1,30 @@
+"""One question for every view, API, task and command of the statistics office:
+may this person do this with this data source's microdata now?
+
+Answered from the person's grants at access time (see statistics_office.grants), so an
+expired or revoked grant or a lapsed pledge/training stops working at once.
+"""
+
+VIEW_MICRODATA = "view_microdata"
+EXPORT_MICRODATA = "export_microdata"
+DEFINE_TABLES = "define_tables"
+PUBLISH_TABLES = "publish_tables"
+
+
+def may(user, permission, source):
+    if user is None or not user.is_authenticated:
+        return False
+    from .grants import has_grant
+
+    return has_grant(user, source, permission)
+
+
+def sources_for(user, permission):
+    """Data sources on which `user` currently holds `permission` (one query)."""
+    from departments.models import DataSource
+
+    if user is None or not user.is_authenticated:
+        return DataSource.objects.none()
+    from .grants import granted_sources
+
+    return granted_sources(user, permission)
