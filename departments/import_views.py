@@ -52,7 +52,7 @@ def _described(run, user):
 
 def run_detail(request, pk):
     run = get_object_or_404(selectors.import_runs_for(request.user), pk=pk)
-    can_review = selectors.can_review_imports(request.user)
+    can_review = selectors.can_review_imports(request.user, run)
     findings = _described(run, request.user)
     return render(
         request,
@@ -168,7 +168,7 @@ def _neutralise(text):
 @require_POST
 def run_review(request, pk):
     run = get_object_or_404(selectors.import_runs_for(request.user), pk=pk)
-    if not selectors.can_review_imports(request.user):
+    if not selectors.can_review_imports(request.user, run):
         return redirect(run)
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -227,7 +227,7 @@ def run_retry(request, pk):
 @require_POST
 def run_rollback(request, pk):
     run = get_object_or_404(selectors.import_runs_for(request.user), pk=pk)
-    if selectors.can_review_imports(request.user):
+    if selectors.can_review_imports(request.user, run):
         try:
             imports.rollback(run, user=request.user)
             messages.info(request, _("Der Import wurde zurückgenommen."))

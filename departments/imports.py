@@ -440,8 +440,18 @@ def _discard_upload(run):
     Path(run.stored_path).unlink(missing_ok=True)
 
 
+def _require_reviewer(run, user):
+    from .selectors import can_review_imports
+
+    if not can_review_imports(user, run):
+        raise ImportRejected(
+            _("Prüfen und Zurücknehmen setzt eine gültige Freigabe für diese Datenquelle voraus.")
+        )
+
+
 def review(run, *, user, accept, comment):
     """A statistician acknowledges the plausibility warnings (with a comment) or rejects."""
+    _require_reviewer(run, user)
     if run.status != Status.AWAITING_REVIEW:
         raise ImportRejected(_("Dieser Importlauf wartet nicht auf eine Prüfung."))
     if not comment.strip():
@@ -474,6 +484,7 @@ def discard(run_id, status):
 
 def rollback(run, *, user):
     """Withdraw the current accepted import; the one before it becomes current again."""
+    _require_reviewer(run, user)
     if run.status != Status.ACCEPTED:
         raise ImportRejected(_("Nur ein angenommener Import kann zurückgenommen werden."))
     previous = (

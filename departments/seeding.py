@@ -114,6 +114,56 @@ def create_users():
     return created
 
 
+# Demo grants: (user, source slugs, permissions). Requested by admin, approved by admin2.
+DEMO_GRANTS = [
+    (
+        "statistik",
+        ["einwohner", "kita", "sgb2", "sgb2_ba", "bauantraege"],
+        ["view_microdata", "define_tables", "publish_tables"],
+    ),
+    ("statistik", ["einwohner"], ["export_microdata"]),
+    ("statistik2", ["einwohner", "kita", "sgb2_ba"], ["view_microdata", "publish_tables"]),
+]
+
+
+def create_grants():
+    """Pledges, trainings and grants for the demo statisticians, with the four-eyes rule."""
+    import datetime
+
+    from django.utils import timezone
+
+    from statistics_office import grants
+
+    User = get_user_model()
+    admin, admin2 = User.objects.get(username="admin"), User.objects.get(username="admin2")
+    today = timezone.localdate()
+    for username in {name for name, _slugs, _perms in DEMO_GRANTS}:
+        grants.record_pledge(
+            User.objects.get(username=username),
+            pledge_date=today - datetime.timedelta(days=400),
+            training_date=today - datetime.timedelta(days=60),
+            training_valid_until=today + datetime.timedelta(days=305),
+            by=admin,
+            pledge_reference="Niederschrift Verpflichtung Statistikgeheimnis",
+        )
+    for username, slugs, permissions in DEMO_GRANTS:
+        user = User.objects.get(username=username)
+        for source in DataSource.objects.filter(slug__in=slugs):
+            for permission in permissions:
+                grant = grants.request_grant(
+                    user=user,
+                    source=source,
+                    permission=permission,
+                    purpose="Kleinräumige Sozialberichterstattung und Kita-Bedarfsplanung",
+                    legal_basis="Statistiksatzung der Stadt Flensburg, § 3",
+                    valid_from=today - datetime.timedelta(days=30),
+                    valid_until=today + datetime.timedelta(days=335),
+                    granted_by=admin,
+                )
+                if grant.approved_at is None and permission.endswith("microdata"):
+                    grants.approve_grant(grant, approver=admin2)
+
+
 def write_files(directory, *, residents, years):
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -123,6 +173,7 @@ def write_files(directory, *, residents, years):
 def seed(*, residents=98_800, years=(2021, 2022, 2023, 2024, 2025), load=True, stdout=None):
     create_catalog()
     users = create_users()
+    create_grants()
     files = write_files(settings.VAR_DIR / "demo", residents=residents, years=years)
     if load:
         from .imports import import_demo_files

@@ -37,8 +37,7 @@ def data_sources_for(user, action="view"):
     if action == "view":
         return base
     codename = {"upload": "upload_datasource"}.get(action, action)
-    if user.is_superuser:
-        return base
+    # No superuser shortcut: an upload shows its findings, and findings quote the file.
     return base.filter(permitted_sources_q(user, codename))
 
 
@@ -62,27 +61,34 @@ def catalog(user, *, department=None, stage=None, query=None):
 
 
 def import_runs_for(user):
-    """Import runs the user may follow: analysts their departments' sources, the office all."""
+    """Import runs the user may follow: analysts their departments' sources; the statistics
+    office the sources it holds a microdata grant for (findings quote the files)."""
     from bif import roles
+    from statistics_office import access
 
     from .models import ImportRun
 
     runs = ImportRun.objects.select_related("source", "source__department", "uploaded_by")
     if not user.is_authenticated:
         return runs.none()
-    if user.is_superuser or roles.has_role(user, roles.STATISTICIAN):
-        return runs
-    return runs.filter(source__in=data_sources_for(user, "upload"))
+    visible = Q(source__in=data_sources_for(user, "upload"))
+    if roles.has_role(user, roles.STATISTICIAN):
+        visible |= Q(source__in=access.sources_for(user, access.VIEW_MICRODATA))
+    return runs.filter(visible)
 
 
-def can_review_imports(user):
+def can_review_imports(user, run):
+    """Reviewing plausibility means looking at the data: a statistician with a view grant."""
     from bif import roles
+    from statistics_office import access
 
-    return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.STATISTICIAN))
+    return roles.has_role(user, roles.STATISTICIAN) and access.may(
+        user, access.VIEW_MICRODATA, run.source
+    )
 
 
 def visible_findings(run, user):
     """Cross-source findings quote other departments' figures: the office only sees them."""
-    if can_review_imports(user):
+    if can_review_imports(user, run):
         return run.findings
     return [f for f in run.findings if f.get("audience", "department") == "department"]

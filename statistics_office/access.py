@@ -28,3 +28,23 @@ def sources_for(user, permission):
     from .grants import granted_sources
 
     return granted_sources(user, permission)
+
+
+def purpose(user, permission, source):
+    """The stated purpose of the grant under which `user` acts now (for the audit log)."""
+    from django.utils import timezone
+
+    from .grants import effective_q
+    from .models import Grant
+
+    grant = (
+        Grant.objects.filter(
+            effective_q(timezone.localdate()),
+            user_id=user.pk,
+            source_id=source.pk,
+            permission=permission,
+        )
+        .order_by("-valid_until")
+        .first()
+    )
+    return grant.purpose if grant else ""

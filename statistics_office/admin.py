@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 
+from bif import roles
+
 from .audit import is_audit_reader
-from .models import AuditEntry
+from .models import AuditEntry, Grant, OfficeMember
 
 
 @admin.register(AuditEntry)
@@ -41,3 +43,56 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _GrantRecordsAdmin(admin.ModelAdmin):
+    """Read-only: grants and pledges change only through the audited pages
+    (statistics_office.grants), never by editing rows here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_module_permission(self, request):
+        return roles.has_role(request.user, roles.ADMINISTRATION)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.has_role(request.user, roles.ADMINISTRATION)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfficeMember)
+class OfficeMemberAdmin(_GrantRecordsAdmin):
+    list_display = (
+        "user",
+        "pledge_date",
+        "pledge_reference",
+        "training_date",
+        "training_valid_until",
+    )
+    search_fields = ("user__username", "user__last_name", "pledge_reference")
+    list_select_related = ("user",)
+
+
+@admin.register(Grant)
+class GrantAdmin(_GrantRecordsAdmin):
+    list_display = (
+        "user",
+        "source",
+        "permission",
+        "valid_from",
+        "valid_until",
+        "granted_by",
+        "approved_by",
+        "revoked_at",
+    )
+    list_filter = ("permission", "valid_until", "revoked_at")
+    search_fields = ("user__username", "source__name", "source__slug", "purpose")
+    list_select_related = ("user", "source", "granted_by", "approved_by")

@@ -71,3 +71,54 @@ def administrator(**kwargs):
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     return user
+
+
+def qualify(user, *, by=None, valid_until=None):
+    """Record a current pledge to statistical secrecy and a current training for `user`."""
+    import datetime
+
+    from django.utils import timezone
+
+    from statistics_office import grants
+
+    today = timezone.localdate()
+    by = by or administrator(username="admin-pledges")
+    return grants.record_pledge(
+        user,
+        pledge_date=today - datetime.timedelta(days=30),
+        training_date=today - datetime.timedelta(days=30),
+        training_valid_until=valid_until or today + datetime.timedelta(days=365),
+        by=by,
+    )
+
+
+def grant(user, source, *permissions, valid_until=None, qualified=True):
+    """Effective grants for `user` on `source` (requested by one administrator, approved by a
+    second one where the four-eyes rule asks for it)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from statistics_office import grants
+
+    first = administrator(username="admin-grants")
+    second = administrator(username="admin-approves")
+    if qualified:
+        qualify(user, by=first)
+    today = timezone.localdate()
+    created = []
+    for permission in permissions:
+        item = grants.request_grant(
+            user=user,
+            source=source,
+            permission=permission,
+            purpose="Auswertung für den Sozialbericht",
+            legal_basis="§ 5 Statistiksatzung",
+            valid_from=today - datetime.timedelta(days=1),
+            valid_until=valid_until or today + datetime.timedelta(days=90),
+            granted_by=first,
+        )
+        if item.approved_at is None and permission in ("view_microdata", "export_microdata"):
+            grants.approve_grant(item, approver=second)
+        created.append(item)
+    return created

@@ -210,3 +210,11 @@ def grouped_counts(version, group_field, *, born_after_field=None, born_after=No
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
+
+
+def current_versions_for(source_ids):
+    """Current version per source id for the given sources (counts and dates only)."""
+    return {
+        v.source_id: v
+        for v in MicrodataVersion.objects.filter(source_id__in=list(source_ids), is_current=True)
+    }

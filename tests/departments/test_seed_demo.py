@@ -68,9 +68,22 @@ def test_seed_demo_if_empty_leaves_an_existing_city_alone(seeded):
 def test_statistics_office_follows_the_demo_history_in_the_browser(seeded, client):
     from django.contrib.auth import get_user_model
 
-    client.force_login(get_user_model().objects.get(username="statistik"))
+    from departments.selectors import import_runs_for
+
+    statistik = get_user_model().objects.get(username="statistik")
+    client.force_login(statistik)
     listing = client.get("/katalog/importe/")
     assert listing.status_code == 200
     assert "automatisch" in listing.content.decode()
-    for run in ImportRun.objects.all()[:5]:
+    visible = import_runs_for(statistik)
+    assert set(visible.values_list("source__slug", flat=True)) == {
+        "einwohner",
+        "kita",
+        "sgb2",
+        "sgb2_ba",
+        "bauantraege",
+    }
+    for run in visible[:5]:
         assert client.get(run.get_absolute_url()).status_code == 200
+    kfz_run = ImportRun.objects.filter(source__slug="kfz").first()
+    assert client.get(kfz_run.get_absolute_url()).status_code == 404  # no grant for kfz

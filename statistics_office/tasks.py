@@ -1,0 +1,11 @@
+"""Celery tasks of the statistics office: small, idempotent, ids in, counts out."""
+
+from celery import shared_task
+
+from . import grants
+
+
+@shared_task(name="statistics_office.expire_grants")
+def expire_grants():
+    """Daily (and after midnight): drop permissions of grants no longer in effect."""
+    return grants.expire_grants()
