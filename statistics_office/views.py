@@ -76,7 +76,9 @@ def microdata_browser(request, slug):
     try:
         fields, rows, total = browser.page(version, filters=filters, number=number, size=PAGE_SIZE)
     except browser.FilterError:
-        context["filter_error"] = _("Der Filter passt nicht zum Feldtyp oder nennt ein unbekanntes Feld.")
+        context["filter_error"] = _(
+            "Der Filter passt nicht zum Feldtyp oder nennt ein unbekanntes Feld."
+        )
         filters = []
         fields, rows, total = browser.page(version, number=1, size=PAGE_SIZE)
     audit.record(
@@ -191,9 +193,8 @@ def microdata_export(request, slug):
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = now.strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = (
-        f'attachment; filename="einzeldaten-{source.slug}-{request.user.get_username()}-{stamp}.csv"'
-    )
+    name = f"einzeldaten-{source.slug}-{request.user.get_username()}-{stamp}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -11,7 +11,15 @@ from bif.db_router import SEALED_ALIAS
 
 from .models import MicrodataVersion
 
-OPERATORS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "contains": "LIKE"}
+OPERATORS = {
+    "eq": "=",
+    "ne": "<>",
+    "lt": "<",
+    "le": "<=",
+    "gt": ">",
+    "ge": ">=",
+    "contains": "LIKE",
+}
 
 
 class FilterError(ValueError):
@@ -78,7 +86,7 @@ def page(version, *, filters=(), number=1, size=50, order_by=None):
 def summaries(version):
     """Per field: filled values, missing values, distinct values, minimum and maximum."""
     parts = []
-    for field, column in version.columns.items():
+    for column in version.columns.values():
         c = _q(column)
         parts.append(f"COUNT({c}), COUNT(*) - COUNT({c}), COUNT(DISTINCT {c}), MIN({c}), MAX({c})")
     with connections[SEALED_ALIAS].cursor() as cursor:
@@ -108,7 +116,10 @@ def compare(old, new, key_field):
     a, b = _q(old.columns[key_field]), _q(new.columns[key_field])
     told, tnew = _q(old.table_name), _q(new.table_name)
     with connections[SEALED_ALIAS].cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {told} o WHERE EXISTS (SELECT 1 FROM {tnew} n WHERE n.{b} = o.{a})")
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {told} o "
+            f"WHERE EXISTS (SELECT 1 FROM {tnew} n WHERE n.{b} = o.{a})"
+        )
         both = cursor.fetchone()[0]
     return {
         "old_rows": old.row_count,
