@@ -185,6 +185,7 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-import-runs": {"task": "departments.fail_stale_runs", "schedule": 300.0},
+    "expire-grants": {"task": "statistics_office.expire_grants", "schedule": 900.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -89,3 +89,12 @@ def test_statistics_office_pages_are_closed_to_other_staff(client, staff):
     client.force_login(staff)
     response = client.get(reverse("statistics_office:microdata-overview"))
     assert response.status_code in (302, 403, 404)
+
+
+def test_a_failed_login_is_audited_without_the_password(client, staff):
+    from statistics_office.models import AuditEntry
+
+    client.post(reverse("login"), {"username": "mitarbeiterin", "password": "falsch-123"})
+    entry = AuditEntry.objects.get(action="login_failed")
+    assert entry.details == {"username": "mitarbeiterin"}
+    assert "falsch-123" not in str(entry.details)

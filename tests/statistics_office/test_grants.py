@@ -18,7 +18,6 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - timedelta(days=1)
-PAGES = pytest.mark.urls("tests.statistics_office.grant_test_urls")
 
 
 def qualify(person, by, *, training_valid_until=None):
@@ -333,7 +332,6 @@ PAGE_NAMES = [
 ]
 
 
-@PAGES
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_grant_pages_are_not_found_for_staff_and_statisticians(client, staff, statistician, name):
     for person in (staff, statistician):
@@ -342,7 +340,6 @@ def test_grant_pages_are_not_found_for_staff_and_statisticians(client, staff, st
     assert entries(AuditAction.ACCESS_DENIED).count() == 2
 
 
-@PAGES
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_grant_pages_open_for_administration(
     client, administrator, qualified_statistician, source, second_admin, name
@@ -357,7 +354,6 @@ def test_grant_pages_open_for_administration(
     assert b"<caption>" in response.content or b"<form" in response.content
 
 
-@PAGES
 def test_grant_list_filters_by_person_and_source(
     client, administrator, second_admin, qualified_statistician, source, other_source
 ):
@@ -370,7 +366,6 @@ def test_grant_list_filters_by_person_and_source(
     assert [g.source for g in response.context["grants"]] == [other_source]
 
 
-@PAGES
 def test_administrator_requests_and_a_second_one_approves_via_the_pages(
     client, administrator, second_admin, qualified_statistician, source
 ):
@@ -402,7 +397,6 @@ def test_administrator_requests_and_a_second_one_approves_via_the_pages(
     assert entries(AuditAction.GRANT_APPROVED, outcome=AuditOutcome.OK).count() == 1
 
 
-@PAGES
 def test_request_form_rejects_an_end_before_the_start(
     client, administrator, qualified_statistician, source
 ):
@@ -424,7 +418,6 @@ def test_request_form_rejects_an_end_before_the_start(
     assert not Grant.objects.exists()
 
 
-@PAGES
 def test_approve_is_post_only(client, second_admin, administrator, qualified_statistician, source):
     grant = make_grant(qualified_statistician, source, administrator)
     client.force_login(second_admin)
@@ -433,7 +426,6 @@ def test_approve_is_post_only(client, second_admin, administrator, qualified_sta
     assert not grants.has_grant(qualified_statistician, source, "view_microdata")
 
 
-@PAGES
 def test_revoke_page_revokes_with_a_reason(
     client, administrator, second_admin, qualified_statistician, source
 ):
@@ -453,7 +445,6 @@ def test_revoke_page_revokes_with_a_reason(
     assert grant.revoke_reason == "Auftrag zurückgezogen"
 
 
-@PAGES
 def test_member_page_records_pledge_and_training(client, administrator, statistician):
     client.force_login(administrator)
 
@@ -478,13 +469,11 @@ def test_member_page_records_pledge_and_training(client, administrator, statisti
     assert entries(AuditAction.PLEDGE_RECORDED).get().username == "admin-bif"
 
 
-@PAGES
 def test_member_edit_is_not_found_for_people_outside_the_office(client, administrator, staff):
     client.force_login(administrator)
     assert client.get(reverse("grants:member-edit", args=[staff.pk])).status_code == 404
 
 
-@PAGES
 def test_grant_list_query_count_does_not_grow_with_grants(
     client, administrator, second_admin, source, django_assert_max_num_queries
 ):
