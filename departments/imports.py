@@ -259,10 +259,13 @@ def execute_run(run_id):
 
 
 def _execute(run, started):
+    path = Path(run.stored_path)
+    if _read_in_chunks(path):
+        return _execute_chunked(run, started)
     source, descriptor = run.source, run.schema_version.descriptor
     _progress(run.pk, Stage.READING, 5)
     read = readers.read_table(
-        Path(run.stored_path),
+        path,
         filename=run.file_name,
         sheet=run.sheet or None,
         max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
@@ -286,32 +289,24 @@ def _execute(run, started):
     )
     result = validation.validate(read, descriptor, mapping)
     findings = list(result.findings)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
+    if any(f.severity == "error" for f in findings):
         return _reject(run.pk, findings, mapping=mapping.columns)
-    DataSource.objects.filter(pk=source.pk).update(
-        column_mapping={**source.column_mapping, **mapping.as_saved()}
-    )
+    _remember_mapping(source, mapping)
 
     _progress(run.pk, Stage.PLAUSIBILITY, 45, mapping=mapping.columns)
-    reference_field = source.reference_date_field or None
-    profile = plausibility.profile(result.typed, descriptor, reference_date_field=reference_field)
-    previous = previous_accepted(run)
-    previous_profile = (
-        plausibility.Profile.from_dict(previous.profile) if previous and previous.profile else None
+    profile = plausibility.profile(
+        result.typed, descriptor, reference_date_field=source.reference_date_field or None
     )
-    checks = plausibility.compare(profile, previous_profile) + plausibility.duplicate_records(
+    checks = _plausibility_checks(run, profile, lambda field: result.typed[field].value_counts())
+    checks += plausibility.duplicate_records(
         result.typed, descriptor, row_numbers=result.row_numbers
     )
-    checks += _cross_source_checks(source, result.typed, profile.reference_date)
     findings += checks
     if any(f.severity == "error" for f in checks):
         return _reject(run.pk, findings, profile=profile.to_dict())
     _check_cancel(run.pk)
 
     _progress(run.pk, Stage.LOADING, 55)
-    keys = _record_keys(result.typed, descriptor)
-    field_types = {f["name"]: f.get("type", "string") for f in descriptor["fields"]}
     elapsed_reading = max(time.monotonic() - started, 1e-6)
 
     def on_loaded(done):
@@ -327,23 +322,56 @@ def _execute(run, started):
         source_id=source.pk,
         run_id=run.pk,
         frame=result.typed,
-        field_types=field_types,
-        record_keys=keys,
+        field_types=_field_types(descriptor),
+        record_keys=_record_keys(result.typed, descriptor),
         reference_date=profile.reference_date,
         progress=on_loaded,
     )
+    return _conclude(run, findings, profile, rows, started)
+
+
+def _read_in_chunks(path):
+    """Large CSV files are read, checked and loaded chunk by chunk (XLSX never is that big)."""
+    if path.suffix.lower() not in {".csv", ".txt", ".tsv"}:
+        return False
+    with open(path, "rb") as handle:
+        is_zip = handle.read(4) == b"PK\x03\x04"
+    return not is_zip and path.stat().st_size > settings.IMPORT_CHUNK_BYTES
+
+
+def _field_types(descriptor):
+    return {f["name"]: f.get("type", "string") for f in descriptor["fields"]}
+
+
+def _remember_mapping(source, mapping):
+    DataSource.objects.filter(pk=source.pk).update(
+        column_mapping={**source.column_mapping, **mapping.as_saved()}
+    )
+
+
+def _plausibility_checks(run, profile, counts_of):
+    previous = previous_accepted(run)
+    previous_profile = (
+        plausibility.Profile.from_dict(previous.profile) if previous and previous.profile else None
+    )
+    checks = plausibility.compare(profile, previous_profile)
+    return checks + _cross_source_checks(run.source, counts_of, profile.reference_date)
+
+
+def _conclude(run, findings, profile, rows, started):
+    """The version is loaded: accept at once, or wait for the office's review of warnings."""
     warnings = [f for f in findings if f.severity != "error"]
-    review_needed = any(f.rule in PLAUSIBILITY_RULES for f in warnings)
     fields = {
         "findings": [_finding_dict(f) for f in findings],
         "warning_count": len(warnings),
         "profile": profile.to_dict(),
         "reference_date": profile.reference_date,
+        "row_count": rows,
         "rows_per_second": round(rows / max(time.monotonic() - started, 1e-6), 1),
         "progress": 100,
         "stage": Stage.DONE,
     }
-    if review_needed:
+    if any(f.rule in PLAUSIBILITY_RULES for f in warnings):
         _finish(run.pk, Status.AWAITING_REVIEW, **fields)
         return Status.AWAITING_REVIEW
     ImportRun.objects.filter(pk=run.pk).update(**fields)
@@ -351,12 +379,160 @@ def _execute(run, started):
     return Status.ACCEPTED
 
 
-def _cross_source_checks(source, typed, reference_date):
-    """Findings of the source's cross-source rules; they quote other sources' figures."""
+def _execute_chunked(run, started):
+    """The same checks for a file read in chunks; the load is still one transaction.
+
+    Across chunks: findings are merged per rule and column, unique keys are checked over the
+    whole file, the profile is merged (without quantiles), cross-source rules see all counts.
+    Look-alike records (duplicate_records) are only compared within a chunk.
+    """
+    source, descriptor = run.source, run.schema_version.descriptor
+    path = Path(run.stored_path)
+    _progress(run.pk, Stage.READING, 2)
+    layout, chunks = readers.iter_csv_chunks(
+        path,
+        filename=run.file_name,
+        chunk_rows=settings.IMPORT_CHUNK_ROWS,
+        max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
+    )
+    detected = {
+        "encoding": layout.encoding,
+        "delimiter": layout.delimiter,
+        "decimal": layout.decimal,
+        "header_line": layout.header_line,
+        "title_lines": layout.title_lines,
+        "dropped_footer_lines": layout.dropped_footer_lines,
+        "chunked": True,
+    }
+    mapping = table_schema.propose_mapping(layout.names, descriptor, saved=source.column_mapping)
+    _progress(run.pk, Stage.VALIDATING, 5, detected=detected, mapping=mapping.columns)
+    expected_rows = _estimate_rows(path, layout)
+    keys = list(table_schema.primary_key(descriptor)) + [
+        f["name"] for f in descriptor["fields"] if (f.get("constraints") or {}).get("unique")
+    ]
+    keys = list(dict.fromkeys(keys))
+    group_fields = set(source.cross_source_rules.values_list("group_field", flat=True))
+    findings, profiles, rows, failed = [], [], 0, False
+    seen = {name: [] for name in keys}
+    seen_rows = []
+    counts = {name: pd.Series(dtype="int64") for name in group_fields}
+    reference_field = source.reference_date_field or None
+
+    with store.writing_version(
+        source_id=source.pk, run_id=run.pk, field_types=_field_types(descriptor)
+    ) as writer:
+        for chunk in chunks:
+            _check_cancel(run.pk)
+            result = validation.validate(chunk, descriptor, mapping)
+            findings += [f for f in result.findings if f.rule not in ("unique", "primary_key")]
+            failed = failed or any(f.severity == "error" for f in result.findings)
+            if not failed:
+                writer.append(result.typed, _record_keys(result.typed, descriptor))
+            profiles.append(
+                plausibility.profile(result.typed, descriptor, reference_date_field=reference_field)
+            )
+            for name in keys:
+                seen[name].append(result.typed[name].astype("string"))
+            seen_rows.append(result.row_numbers)
+            for name in group_fields & set(result.typed.columns):
+                counts[name] = counts[name].add(result.typed[name].value_counts(), fill_value=0)
+            rows += len(result.typed)
+            _progress(
+                run.pk,
+                Stage.LOADING if not failed else Stage.VALIDATING,
+                min(90, 5 + int(85 * rows / max(expected_rows, rows, 1))),
+                row_count=rows,
+                rows_per_second=round(rows / max(time.monotonic() - started, 1e-6), 1),
+            )
+        _check_cancel(run.pk)
+        row_numbers = np.concatenate(seen_rows) if seen_rows else np.array([], dtype=np.int64)
+        findings += _duplicate_keys(descriptor, seen, row_numbers)
+        findings = _merge_findings(findings)
+        if any(f.severity == "error" for f in findings):
+            failed = True
+            writer.abort()
+        _progress(run.pk, Stage.PLAUSIBILITY, 92)
+        profile = plausibility.merge_profiles(profiles)
+        checks = _plausibility_checks(
+            run, profile, lambda field: counts.get(field, pd.Series(dtype="int64"))
+        )
+        findings += checks
+        if any(f.severity == "error" for f in checks):
+            failed = True
+            writer.abort()
+        writer.reference_date = profile.reference_date
+    if failed:
+        return _reject(run.pk, findings, mapping=mapping.columns, row_count=rows)
+    _remember_mapping(source, mapping)
+    return _conclude(run, findings, profile, rows, started)
+
+
+def _estimate_rows(path, layout, sample=1 << 20):
+    with open(path, "rb") as handle:
+        handle.seek(layout.data_start)
+        block = handle.read(sample)
+    lines = max(block.count(b"\n"), 1)
+    return int((layout.data_end - layout.data_start) / max(len(block), 1) * lines)
+
+
+def _duplicate_keys(descriptor, seen, row_numbers):
+    """Unique fields checked over the whole file, not chunk by chunk."""
+    found = []
+    for name, parts in seen.items():
+        if not parts:
+            continue
+        values = pd.concat(parts, ignore_index=True)
+        duplicated = values.duplicated(keep="first") & values.notna()
+        if duplicated.any():
+            positions = np.flatnonzero(duplicated.to_numpy())[:5]
+            found.append(
+                Finding(
+                    severity="error",
+                    rule="unique",
+                    column=_title(descriptor, name),
+                    count=int(duplicated.sum()),
+                    rows=tuple(int(row_numbers[p]) for p in positions),
+                    values=tuple(str(values.iloc[p])[:50] for p in positions),
+                    params={},
+                )
+            )
+    return found
+
+
+def _title(descriptor, name):
+    for field in descriptor["fields"]:
+        if field["name"] == name:
+            return field.get("title") or name
+    return name
+
+
+def _merge_findings(findings):
+    """One finding per (severity, rule, column) over all chunks: counts add up, the first
+    rows and values are kept."""
+    merged = {}
+    for f in findings:
+        key = (f.severity, f.rule, f.column)
+        if key not in merged:
+            merged[key] = f
+            continue
+        first = merged[key]
+        merged[key] = dataclasses.replace(
+            first,
+            count=first.count + f.count,
+            rows=(first.rows + f.rows)[:5],
+            values=(first.values + f.values)[:5],
+        )
+    return list(merged.values())
+
+
+def _cross_source_checks(source, counts_of, reference_date):
+    """Findings of the source's cross-source rules; they quote other sources' figures.
+
+    `counts_of(field)` gives this import's record count per value of a field."""
     findings = []
     for rule in source.cross_source_rules.select_related("reference_source"):
         version = store.current_version(rule.reference_source_id)
-        if version is None or rule.group_field not in typed:
+        if version is None:
             continue
         born_after = None
         if rule.max_age_years and rule.reference_birthdate_field:
@@ -368,7 +544,7 @@ def _cross_source_checks(source, typed, reference_date):
             born_after_field=rule.reference_birthdate_field or None,
             born_after=born_after,
         )
-        left = typed[rule.group_field].value_counts()
+        left = counts_of(rule.group_field)
         left.index = left.index.astype(str)
         left.index.name = rule.group_field
         right = pd.Series(reference, dtype="int64")

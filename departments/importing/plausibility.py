@@ -256,3 +256,50 @@ def _plain(value):
         return 0
     value = float(value)
     return int(value) if value.is_integer() else value
+
+
+def merge_profiles(profiles: list[Profile]) -> Profile:
+    """One profile from the profiles of a file's chunks (files read in chunks).
+
+    Exact for row counts, reference date, category counts, missing values, minimum, maximum,
+    count and mean; quantiles and histograms cannot be merged and are left out.
+    """
+    if not profiles:
+        return Profile(row_count=0, reference_date=None, columns={})
+    dates = [p.reference_date for p in profiles if p.reference_date]
+    columns: dict = {}
+    for name, first in profiles[0].columns.items():
+        parts = [p.columns[name] for p in profiles if name in p.columns]
+        merged = {"type": first["type"], "missing": sum(part["missing"] for part in parts)}
+        if all(part.get("categories") is not None for part in parts):
+            counts: dict = {}
+            for part in parts:
+                for key, count in part["categories"].items():
+                    counts[key] = counts.get(key, 0) + count
+            merged["categories"] = counts if len(counts) <= MAX_CATEGORIES else None
+            merged["distinct"] = len(counts)
+        else:
+            merged["categories"] = None
+            merged["distinct"] = max(part["distinct"] for part in parts)  # a lower bound
+        numeric = [part["numeric"] for part in parts if part.get("numeric")]
+        if numeric:
+            total = sum(n["count"] for n in numeric)
+            merged["numeric"] = {
+                "count": total,
+                "min": min(n["min"] for n in numeric),
+                "max": max(n["max"] for n in numeric),
+                "mean": sum(n["mean"] * n["count"] for n in numeric) / total,
+            }
+        else:
+            merged["numeric"] = None
+        ranges = [part["range"] for part in parts if part.get("range")]
+        if first["type"] == "date":
+            merged["range"] = (
+                [min(r[0] for r in ranges), max(r[1] for r in ranges)] if ranges else None
+            )
+        columns[name] = merged
+    return Profile(
+        row_count=sum(p.row_count for p in profiles),
+        reference_date=max(dates) if dates else None,
+        columns=columns,
+    )

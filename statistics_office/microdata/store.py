@@ -10,6 +10,7 @@ sealed connection: a failure leaves no table and no pointer behind.
 import io
 import re
 import unicodedata
+from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -120,6 +121,67 @@ def _insert_generic(connection, name, table, progress=None, chunk_rows=50_000):
                 progress(done)
 
 
+class _Abort(Exception):
+    pass
+
+
+class VersionWriter:
+    """Appends validated frames to a version's table inside the load transaction."""
+
+    def __init__(self, connection, name, columns, field_types, progress):
+        self.connection, self.name = connection, name
+        self.columns, self.field_types = columns, field_types
+        self.progress = progress
+        self.rows = 0
+        self.reference_date = None
+        self.version = None
+
+    def append(self, frame, record_keys):
+        table = _arrow_table(frame, self.columns, self.field_types, record_keys)
+        done_before = self.rows
+
+        def report(done):
+            if self.progress:
+                self.progress(done_before + done)
+
+        if self.connection.vendor == "postgresql":
+            _copy_postgres(self.connection, self.name, table, report)
+        else:
+            _insert_generic(self.connection, self.name, table, report)
+        self.rows += table.num_rows
+
+    def abort(self):
+        """Roll the whole load back: no table, no version."""
+        raise _Abort
+
+
+@contextmanager
+def writing_version(*, source_id, run_id, field_types, progress=None):
+    """A new, not yet current version, written in chunks. All or nothing: an exception or
+    `writer.abort()` inside the block leaves neither table nor version behind."""
+    connection = connections[SEALED_ALIAS]
+    name = table_name(source_id, run_id)
+    columns = column_names(list(field_types))
+    writer = VersionWriter(connection, name, columns, dict(field_types), progress)
+    try:
+        with transaction.atomic(using=SEALED_ALIAS):
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+            _create_table(connection, name, columns, field_types)
+            yield writer
+            writer.version = MicrodataVersion.objects.create(
+                source_id=source_id,
+                import_run_id=run_id,
+                table_name=name,
+                row_count=writer.rows,
+                reference_date=writer.reference_date,
+                columns=columns,
+                field_types=dict(field_types),
+            )
+    except _Abort:
+        writer.version = None
+
+
 def load_version(
     *, source_id, run_id, frame, field_types, record_keys, reference_date=None, progress=None
 ):
@@ -130,27 +192,12 @@ def load_version(
     existing = MicrodataVersion.objects.filter(import_run_id=run_id).first()
     if existing:
         return existing
-    connection = connections[SEALED_ALIAS]
-    name = table_name(source_id, run_id)
-    columns = column_names(list(field_types))
-    table = _arrow_table(frame, columns, field_types, record_keys)
-    with transaction.atomic(using=SEALED_ALIAS):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
-        _create_table(connection, name, columns, field_types)
-        if connection.vendor == "postgresql":
-            _copy_postgres(connection, name, table, progress)
-        else:
-            _insert_generic(connection, name, table, progress)
-        return MicrodataVersion.objects.create(
-            source_id=source_id,
-            import_run_id=run_id,
-            table_name=name,
-            row_count=table.num_rows,
-            reference_date=reference_date,
-            columns=columns,
-            field_types=dict(field_types),
-        )
+    with writing_version(
+        source_id=source_id, run_id=run_id, field_types=field_types, progress=progress
+    ) as writer:
+        writer.reference_date = reference_date
+        writer.append(frame, record_keys)
+    return writer.version
 
 
 def make_current(run_id):

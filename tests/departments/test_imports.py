@@ -324,3 +324,50 @@ def test_review_and_rollback_are_audited(resident_source, statistician):
     assert actions == ["import_review", "import_rollback"]
     assert verify_chain().ok
     assert first.pk
+
+
+@pytest.fixture
+def chunked(settings):
+    """Every CSV is read in chunks of 7 records, as a file larger than memory would be."""
+    settings.IMPORT_CHUNK_BYTES = 0
+    settings.IMPORT_CHUNK_ROWS = 7
+
+
+MANY = [
+    f"{i:06d};{i % 28 + 1:02d}.03.19{40 + i};{'mw'[i % 2]};{i % 13 + 1:02d};{i}"
+    for i in range(1, 41)
+]
+
+
+def test_a_large_file_is_loaded_in_chunks_whole(resident_source, chunked):
+    run = upload(resident_source, csv_file(MANY))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.ACCEPTED, run.findings
+    assert run.detected["chunked"] is True
+    assert run.row_count == 40
+    version = store.current_version(resident_source.pk)
+    assert store.count_rows(version) == 40
+    assert run.profile["columns"]["Geschlecht"]["categories"] == {"m": 20, "w": 20}
+
+
+def test_errors_in_later_chunks_fail_the_whole_file_and_write_nothing(resident_source, chunked):
+    bad = list(MANY)
+    bad[3] = "000004;31.02.2001;w;01;1"
+    bad[30] = "000031;30.02.2001;w;01;1"
+    run = upload(resident_source, csv_file(bad))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    (dates,) = [f for f in run.findings if f["rule"] == "date_invalid"]
+    assert dates["count"] == 2 and dates["rows"] == [5, 32]
+    assert store.microdata_tables() == []
+    assert MicrodataVersion.objects.count() == 0
+
+
+def test_a_key_repeated_in_another_chunk_is_found(resident_source, chunked):
+    bad = [*MANY, "000002;01.01.1999;m;01;1"]  # row 42 repeats the key of row 3
+    run = upload(resident_source, csv_file(bad))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    (unique,) = [f for f in run.findings if f["rule"] == "unique"]
+    assert unique["rows"] == [42] and unique["values"] == ["000002"]
+    assert store.microdata_tables() == []
