@@ -608,6 +608,10 @@ def activate(run_id):
             status=Status.ACCEPTED, finished_at=timezone.now(), stage=Stage.DONE, progress=100
         )
     _discard_upload(run)
+    from statistics_office.tables.tasks import recompute_dependents
+
+    # Tables over this source are recomputed (and, where so marked, republished).
+    transaction.on_commit(lambda: recompute_dependents.delay(run.source_id))
     return run
 
 

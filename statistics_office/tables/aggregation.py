@@ -1,0 +1,403 @@
+"""Aggregation of sealed microdata into the bottom cells of a table, in SQL.
+
+Runs only in the statistics office's worker (it needs the sealed database). The database
+groups the records; Python receives cells (a few thousand at most), never records. Margins
+are added by :func:`statistics_office.disclosure.complete_table`; for the cell key method each
+margin also gets its own key sum from the records (GROUPING SETS on PostgreSQL, one GROUP BY
+per margin combination in a UNION ALL elsewhere).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import pandas as pd
+from django.db import connections
+
+from bif.db_router import SEALED_ALIAS
+from statistics_office.disclosure import TOTAL, Dimension, complete_table
+from statistics_office.microdata.store import RECORD_KEY_COLUMN
+
+UNKNOWN = "_U"  # missing value of a code dimension, and unknown parent in a hierarchy
+UNKNOWN_LEAF = "_U_"  # missing value at the bottom of a hierarchy (its parent is UNKNOWN)
+
+AGE_BANDS = {
+    "5y": [(lo, lo + 4) for lo in range(0, 85, 5)] + [(85, None)],
+    # Twenty 5-year bands up to 95+, for cities with many very old residents.
+    "5y95": [(lo, lo + 4) for lo in range(0, 95, 5)] + [(95, None)],
+    "planning": [
+        (0, 2),
+        (3, 5),
+        (6, 9),
+        (10, 17),
+        (18, 24),
+        (25, 44),
+        (45, 64),
+        (65, 79),
+        (80, None),
+    ],
+}
+FILTER_OPS = {
+    "in": "IN",
+    "not_in": "NOT IN",
+    "eq": "=",
+    "ne": "<>",
+    "lt": "<",
+    "le": "<=",
+    "gt": ">",
+    "ge": ">=",
+    "is_null": "IS NULL",
+    "not_null": "IS NOT NULL",
+}
+HIERARCHIES = ("stadtbezirk->stadtteil",)
+KINDS = ("code", "age_band", "hierarchy")
+SEX_LABELS = {"m": "männlich", "w": "weiblich", "d": "divers"}
+
+
+class DefinitionError(ValueError):
+    """The definition does not fit the data (German message for people)."""
+
+
+def band_code(lo, hi):
+    # zero-padded so that the codes sort in age order
+    return f"{lo:02d}-{hi:02d}" if hi is not None else f"{lo:02d}+"
+
+
+def band_label(lo, hi):
+    return f"{lo}–{hi}" if hi is not None else f"{lo} und älter"
+
+
+@cache
+def hierarchy_parents(name):
+    """{child code: parent code} of a named hierarchy."""
+    if name == "stadtbezirk->stadtteil":
+        from departments.demo.calibration import load_stadtbezirke
+
+        frame = load_stadtbezirke()
+        return dict(zip(frame["code"].astype(str), frame["stadtteil"].astype(str), strict=True))
+    raise DefinitionError(f"Unbekannte Hierarchie „{name}“.")
+
+
+@cache
+def _stadtteil_labels():
+    from departments.demo.calibration import STADTTEILE, load_stadtbezirke
+
+    labels = dict(STADTTEILE)
+    frame = load_stadtbezirke()
+    labels.update(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
+    return labels
+
+
+def code_labels(spec):
+    """Display labels of a dimension's codes (codes without a label show as themselves)."""
+    labels = {TOTAL: "Insgesamt", UNKNOWN: "unbekannt", UNKNOWN_LEAF: "unbekannt"}
+    if spec.get("kind", "code") == "age_band":
+        for lo, hi in AGE_BANDS[spec.get("bands", "5y")]:
+            labels[band_code(lo, hi)] = band_label(lo, hi)
+    elif spec.get("kind", "code") == "hierarchy" or "stadtteil" in spec["field"].lower():
+        labels.update(_stadtteil_labels())
+    elif spec["field"].lower() == "geschlecht":
+        labels.update(SEX_LABELS)
+    return labels
+
+
+def dimension_name(spec):
+    if spec.get("label"):
+        return spec["label"]
+    return "Altersgruppe" if spec.get("kind", "code") == "age_band" else spec["field"]
+
+
+@dataclass
+class Plan:
+    """The SQL pieces of one table on one microdata version."""
+
+    table: str
+    names: list[str]  # cell column per dimension
+    levels: list[list[str]]  # per dimension: SQL expressions, finest level first
+    where: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+    base_columns: list[str] = field(default_factory=list)  # inner select: raw columns and ages
+
+
+def _q(name):
+    return connections[SEALED_ALIAS].ops.quote_name(name)
+
+
+def _vendor():
+    return connections[SEALED_ALIAS].vendor
+
+
+def _column(version, field_name, *, types=None):
+    if field_name not in version.columns:
+        raise DefinitionError(
+            f"Das Feld „{field_name}“ fehlt im aktuellen Datenstand der Datenquelle; "
+            "bitte die Tabellendefinition anpassen."
+        )
+    if types and version.field_types.get(field_name) not in types:
+        raise DefinitionError(
+            f"Das Feld „{field_name}“ hat den Typ {version.field_types.get(field_name)}, "
+            f"erwartet: {', '.join(types)}."
+        )
+    return _q(version.columns[field_name])
+
+
+def _age_sql(col):
+    if _vendor() == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM AGE(CAST(%s AS DATE), {col})) AS INTEGER)", 1
+    # SQLite stores dates as ISO text
+    return (
+        f"(CAST(strftime('%%Y', %s) AS INTEGER) - CAST(strftime('%%Y', {col}) AS INTEGER)"
+        f" - (strftime('%%m-%%d', %s) < strftime('%%m-%%d', {col})))"
+    ), 2
+
+
+def _text(expr):
+    return f"CAST({expr} AS TEXT)" if _vendor() != "postgresql" else f"({expr})::text"
+
+
+def _case_map(expr, mapping, default):
+    whens = " ".join(f"WHEN '{_lit(k)}' THEN '{_lit(v)}'" for k, v in sorted(mapping.items()))
+    return f"(CASE {expr} {whens} ELSE '{_lit(default)}' END)"
+
+
+def _lit(text):
+    # Codes come from our own hierarchy files; quote defensively all the same.
+    return str(text).replace("'", "''").replace("%", "%%")
+
+
+def plan(version, definition_dims, filters, reference_date, *, measure_field=None, holder=None):
+    """Translate a definition into SQL expressions on a version's table."""
+    plan = Plan(table=_q(version.table_name), names=[], levels=[])
+    base_cols, base_params = [], []
+    for i, spec in enumerate(definition_dims):
+        kind = spec.get("kind", "code")
+        plan.names.append(dimension_name(spec))
+        if kind == "code":
+            col = _column(version, spec["field"])
+            base_cols.append(f"{col} AS b{i}")
+            plan.levels.append([f"COALESCE({_text(f'b{i}')}, '{UNKNOWN}')"])
+        elif kind == "age_band":
+            col = _column(version, spec["field"], types=("date",))
+            age, n_params = _age_sql(col)
+            base_cols.append(f"{age} AS b{i}")
+            base_params.extend([reference_date] * n_params)
+            plan.where.append(f"{col} IS NOT NULL AND {col} <= %s")
+            plan.params.append(reference_date)
+            whens = " ".join(
+                f"WHEN b{i} <= {hi} THEN '{band_code(lo, hi)}'"
+                for lo, hi in AGE_BANDS[spec.get("bands", "5y")]
+                if hi is not None
+            )
+            lo_last = AGE_BANDS[spec.get("bands", "5y")][-1][0]
+            plan.levels.append([f"(CASE {whens} ELSE '{band_code(lo_last, None)}' END)"])
+        elif kind == "hierarchy":
+            col = _column(version, spec["field"])
+            parents = hierarchy_parents(spec["hierarchy"])
+            base_cols.append(f"{_text(col)} AS b{i}")
+            plan.levels.append(
+                [f"COALESCE(b{i}, '{UNKNOWN_LEAF}')", _case_map(f"b{i}", parents, UNKNOWN)]
+            )
+        else:
+            raise DefinitionError(f"Unbekannte Art des Merkmals: „{kind}“.")
+    for flt in filters:
+        col = _column(version, flt["field"])
+        op = FILTER_OPS[flt["op"]]
+        if flt["op"] in ("in", "not_in"):
+            values = list(flt.get("values") or [])
+            if not values:
+                raise DefinitionError(f"Filter auf „{flt['field']}“: keine Werte angegeben.")
+            plan.where.append(f"{col} {op} ({', '.join(['%s'] * len(values))})")
+            plan.params.extend(values)
+        elif flt["op"] in ("is_null", "not_null"):
+            plan.where.append(f"{col} {op}")
+        else:
+            value = flt.get("value", (flt.get("values") or [None])[0])
+            plan.where.append(f"{col} {op} %s")
+            plan.params.append(value)
+    if measure_field:
+        base_cols.append(f"{_column(version, measure_field, types=('integer', 'number'))} AS m")
+    if holder:
+        base_cols.append(f"{_column(version, holder)} AS h")
+    base_cols.append(f"{_q(RECORD_KEY_COLUMN)} AS rk")
+    plan.base_columns = base_cols
+    plan.params = base_params + plan.params  # select-list params come before WHERE params
+    return plan
+
+
+def _from(plan):
+    """The records as a derived table `lev` with one column per dimension level."""
+    where = f" WHERE {' AND '.join(plan.where)}" if plan.where else ""
+    base = f"SELECT {', '.join(plan.base_columns)} FROM {plan.table}{where}"
+    level_cols = [
+        f"{expr} AS d{i}_{k}"
+        for i, levels in enumerate(plan.levels)
+        for k, expr in enumerate(levels)
+    ]
+    extra = [c.split(" AS ")[-1] for c in plan.base_columns if c.endswith((" m", " h", " rk"))]
+    return f"(SELECT {', '.join(level_cols + extra)} FROM ({base}) base) lev"
+
+
+def _fetch(sql, params):
+    with connections[SEALED_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=names)
+
+
+def bottom_counts(plan):
+    dims = [f"d{i}_0" for i in range(len(plan.names))]
+    group = ", ".join(dims)
+    sql = f"SELECT {group}, COUNT(*) AS n FROM {_from(plan)} GROUP BY {group}"
+    frame = _fetch(sql, plan.params)
+    frame["value"] = frame["n"]
+    return frame
+
+
+def bottom_magnitudes(plan, *, holder=False):
+    """Sum, contributors and the two largest contributions (per record holder) per cell."""
+    dims = [f"d{i}_0" for i in range(len(plan.names))]
+    group = ", ".join(dims)
+    if holder:
+        contrib = (
+            f"SELECT {group}, h, SUM(m) AS m FROM {_from(plan)} WHERE m IS NOT NULL "
+            f"GROUP BY {group}, h"
+        )
+    else:
+        contrib = f"SELECT {group}, m FROM {_from(plan)} WHERE m IS NOT NULL"
+    ranked = (
+        f"SELECT {group}, m, ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY m DESC) AS rn "
+        f"FROM ({contrib}) c"
+    )
+    sql = (
+        f"SELECT {group}, SUM(m) AS value, COUNT(*) AS n, "
+        "MAX(CASE WHEN rn = 1 THEN m END) AS top1, MAX(CASE WHEN rn = 2 THEN m END) AS top2 "
+        f"FROM ({ranked}) r GROUP BY {group}"
+    )
+    frame = _fetch(sql, plan.params)
+    for col in ("value", "top1", "top2"):
+        frame[col] = pd.to_numeric(frame[col]).astype(float).fillna(0.0)
+    return frame
+
+
+def key_sums(plan):
+    """n and the sum of record keys for every cell at every level (margins included), in
+    one pass over the records on PostgreSQL; ``bottom`` marks the finest cells."""
+    level_counts = [len(levels) + 1 for levels in plan.levels]  # +1: the total
+    combos = list(itertools.product(*[range(c) for c in level_counts]))
+    names = [f"c{i}" for i in range(len(plan.names))]
+    if _vendor() == "postgresql":
+        sets = []
+        for combo in combos:
+            cols = [f"d{i}_{k}" for i, k in enumerate(combo) if k < len(plan.levels[i])]
+            sets.append(f"({', '.join(cols)})")
+        codes = []
+        for i, levels in enumerate(plan.levels):
+            whens = " ".join(
+                f"WHEN GROUPING(d{i}_{k}) = 0 THEN d{i}_{k}" for k in range(len(levels))
+            )
+            codes.append(f"CASE {whens} ELSE '{TOTAL}' END AS c{i}")
+        finest = ", ".join(f"d{i}_0" for i in range(len(plan.levels)))
+        sql = (
+            f"SELECT {', '.join(codes)}, COUNT(*) AS n, SUM(rk) AS key_sum, "
+            f"GROUPING({finest}) AS g FROM {_from(plan)} "
+            f"GROUP BY GROUPING SETS ({', '.join(sets)})"
+        )
+        frame = _fetch(sql, plan.params)
+        frame["bottom"] = frame.pop("g") == 0
+    else:
+        parts, params = [], []
+        for combo in combos:
+            cols, group = [], []
+            for i, k in enumerate(combo):
+                if k < len(plan.levels[i]):
+                    cols.append(f"d{i}_{k} AS c{i}")
+                    group.append(f"d{i}_{k}")
+                else:
+                    cols.append(f"'{TOTAL}' AS c{i}")
+            group_by = f" GROUP BY {', '.join(group)}" if group else ""
+            bottom = int(not any(combo))
+            parts.append(
+                f"SELECT {', '.join(cols)}, COUNT(*) AS n, SUM(rk) AS key_sum, {bottom} AS bottom "
+                f"FROM {_from(plan)}{group_by}"
+            )
+            params.extend(plan.params)
+        frame = _fetch(" UNION ALL ".join(parts), params)
+        frame["bottom"] = frame["bottom"].astype(bool)
+    frame = frame[frame["n"] > 0]
+    return frame.rename(columns=dict(zip(names, plan.names, strict=True)))
+
+
+def dimensions(plan_, bottom, definition_dims):
+    """disclosure.Dimension objects from the codes present at the bottom."""
+    dims = []
+    for i, spec in enumerate(definition_dims):
+        name = plan_.names[i]
+        codes = sorted(set(bottom[f"d{i}_0"].astype(str)))
+        if spec.get("kind") == "age_band":
+            bands = AGE_BANDS[spec.get("bands", "5y")]
+            codes = sorted(set(codes) | {band_code(lo, hi) for lo, hi in bands})
+            dims.append(Dimension.flat(name, codes))
+        elif spec.get("kind") == "hierarchy":
+            parents = hierarchy_parents(spec["hierarchy"])
+            mapping = {}
+            for code in codes:
+                parent = UNKNOWN if code == UNKNOWN_LEAF else parents.get(code, UNKNOWN)
+                mapping[code] = parent
+                mapping[parent] = TOTAL
+            dims.append(Dimension(name, mapping))
+        else:
+            dims.append(Dimension.flat(name, codes))
+    return dims
+
+
+def aggregate(version, definition, reference_date=None):
+    """Complete table (all margins) of one definition on one version.
+
+    Returns ``(cells, dims)``; cells have the dimension columns, ``value``, ``n`` and, as the
+    definition needs them, ``top1``/``top2`` (sums) or ``cell_key`` (cell key method).
+    """
+    reference_date = reference_date or version.reference_date or dt.date.today()
+    holder = (definition.parameters or {}).get("holder_field") or None
+    magnitude = definition.measure != "count"
+    if magnitude and not definition.measure_field:
+        raise DefinitionError("Für Summe und Mittelwert bitte das Feld der Kennzahl angeben.")
+    if not definition.dimensions:
+        raise DefinitionError("Eine Tabelle braucht mindestens ein Merkmal.")
+    p = plan(
+        version,
+        definition.dimensions,
+        definition.filters or [],
+        reference_date.isoformat(),
+        measure_field=definition.measure_field if magnitude else None,
+        holder=holder if magnitude else None,
+    )
+    plan_dims = p.names
+    keys = None
+    if definition.method == "cellkey" and not magnitude:
+        # one query gives the bottom counts and every margin's own key sum
+        keys = key_sums(p)
+        bottom = keys[keys["bottom"]].rename(
+            columns={name: f"d{i}_0" for i, name in enumerate(plan_dims)}
+        )[[f"d{i}_0" for i in range(len(plan_dims))] + ["n"]]
+    elif magnitude:
+        bottom = bottom_magnitudes(p, holder=bool(holder))
+    else:
+        bottom = bottom_counts(p)
+    dims = dimensions(p, bottom, definition.dimensions)
+    frame = bottom.rename(columns={f"d{i}_0": name for i, name in enumerate(plan_dims)})
+    for name in plan_dims:
+        frame[name] = frame[name].astype(str)
+    frame["n"] = frame["n"].astype(np.int64)
+    if not magnitude:
+        frame["value"] = frame["n"]
+    cells = complete_table(frame, dims)
+    cells["n"] = cells["n"].astype(np.int64)
+    if keys is not None:
+        keys = keys.assign(**{n: keys[n].astype(str) for n in plan_dims})
+        cells = cells.merge(keys[[*plan_dims, "key_sum"]], on=plan_dims, how="left")
+        cells["cell_key"] = cells.pop("key_sum").astype(float).fillna(0.0) % 1.0
+    return cells, dims

@@ -1,0 +1,194 @@
+"""Protect a complete table before anything leaves the sealed office (pure, no Django).
+
+Suppression: primary rules, secondary suppression and the LP audit; a table whose audit fails
+is never publishable. Cell key method: counts perturbed with the configured perturbation
+table. Either way the result holds only what may be shown: secret cells lose their value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from statistics_office.disclosure import (
+    PrimaryRules,
+    audit,
+    perturb,
+    perturbation_table,
+    primary_suppression,
+    secondary_suppression,
+)
+from statistics_office.disclosure.table import margin_depth
+
+SUPPRESSION = "suppression"
+CELLKEY = "cellkey"
+FLAG_SECRET = "secret"  # noqa: S105 - a cell flag, not a password
+FLAG_ZERO = "zero"
+
+DEFAULTS = {
+    "min_frequency": 3,
+    "dominance_n": 1,
+    "dominance_k": 85.0,
+    "p_percent": None,
+    "protection_pct": 10.0,
+    "ptable_D": 2,
+    "ptable_V": 1.05,
+    "ptable_js": 2,
+}
+
+
+def parameters(raw):
+    """The effective parameters: defaults overlaid with the definition's own."""
+    merged = {**DEFAULTS, **{k: v for k, v in (raw or {}).items() if v is not None}}
+    return merged
+
+
+@dataclass
+class Protected:
+    cells: pd.DataFrame  # dims…, value (published, NaN if secret), flag, reason
+    stats: dict
+    audit_passed: bool | None  # None: not applicable (cell key method)
+    timings: dict
+
+
+def protect(cells, dims, *, method, measure="count", params=None, clock=None) -> Protected:
+    params = parameters(params)
+    if method == SUPPRESSION:
+        return _suppress(cells, dims, measure, params, clock)
+    if method == CELLKEY:
+        if measure != "count":
+            raise ValueError(
+                "Das Cell-Key-Verfahren ist in BIF nur für Fallzahlen umgesetzt; "
+                "für Summen und Mittelwerte bitte die Zellsperrung wählen."
+            )
+        return _cellkey(cells, dims, params, clock)
+    raise ValueError(f"Unbekanntes Geheimhaltungsverfahren „{method}“.")
+
+
+def _now(clock):
+    import time
+
+    return (clock or time.perf_counter)()
+
+
+def _suppress(cells, dims, measure, params, clock):
+    magnitude = measure != "count"
+    rules = PrimaryRules(
+        min_frequency=int(params["min_frequency"]),
+        dominance_n=params["dominance_n"] if magnitude else None,
+        dominance_k=params["dominance_k"] if magnitude else None,
+        p_percent=params["p_percent"] if magnitude else None,
+        magnitude=magnitude,
+    )
+    protection_pct = float(params["protection_pct"]) if magnitude else None
+    started = _now(clock)
+    primary = primary_suppression(cells, rules)
+    secondary = secondary_suppression(
+        cells,
+        dims,
+        primary,
+        cost="value",
+        min_frequency=rules.min_frequency,
+        protection_pct=protection_pct,
+    )
+    protect_s = _now(clock) - started
+    is_primary = primary.notna().to_numpy()
+    suppressed = is_primary | secondary.to_numpy()
+    started = _now(clock)
+    result = audit(
+        cells,
+        dims,
+        pd.Series(suppressed, index=cells.index),
+        primary,
+        min_frequency=rules.min_frequency,
+        protection_pct=protection_pct,
+    )
+    audit_s = _now(clock) - started
+
+    reason = np.where(is_primary, primary.to_numpy(dtype=object), None)
+    reason = np.where(secondary.to_numpy(), "secondary", reason)
+    value = cells["value"].to_numpy(dtype=float)
+    n = cells["n"].to_numpy(dtype=float)
+    if measure == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(n > 0, value / np.maximum(n, 1), 0.0)
+    out = _published(cells, dims, value, suppressed, empty=n == 0, reason=reason)
+
+    bottom = margin_depth(cells, dims) == 0
+    total_value = float(cells["value"].to_numpy(dtype=float)[bottom].sum())
+    lost_value = float(cells["value"].to_numpy(dtype=float)[bottom & suppressed].sum())
+    stats = {
+        "method": SUPPRESSION,
+        "cells": len(cells),
+        "primary": int(is_primary.sum()),
+        "secondary": int(secondary.sum()),
+        "suppressed": int(suppressed.sum()),
+        "suppressed_share": round(float(suppressed.mean()) if len(cells) else 0.0, 4),
+        "bottom_value_share_lost": round(lost_value / total_value, 4) if total_value else 0.0,
+        "audit_passed": bool(result.passed),
+        "audit_failures": int((~result.intervals["ok"]).sum()) if len(result.intervals) else 0,
+    }
+    return Protected(out, stats, bool(result.passed), {"protect_s": protect_s, "audit_s": audit_s})
+
+
+def _cellkey(cells, dims, params, clock):
+    started = _now(clock)
+    ptable = perturbation_table(
+        D=int(params["ptable_D"]), V=float(params["ptable_V"]), js=int(params["ptable_js"])
+    )
+    original = cells["value"].to_numpy().astype(np.int64)
+    perturbed = perturb(original, cells["cell_key"].to_numpy(dtype=float), ptable)
+    protect_s = _now(clock) - started
+    out = _published(
+        cells,
+        dims,
+        perturbed.astype(float),
+        np.zeros(len(cells), dtype=bool),
+        empty=perturbed == 0,
+        reason=np.full(len(cells), None, dtype=object),
+    )
+    deviation = np.abs(perturbed - original)
+    stats = {
+        "method": CELLKEY,
+        "cells": len(cells),
+        "suppressed": 0,
+        "changed": int((deviation > 0).sum()),
+        "changed_share": round(float((deviation > 0).mean()) if len(cells) else 0.0, 4),
+        "mean_abs_deviation": round(float(deviation.mean()) if len(cells) else 0.0, 4),
+        "ptable": {"D": ptable.D, "V": ptable.V, "js": ptable.js},
+    }
+    return Protected(out, stats, None, {"protect_s": protect_s, "audit_s": 0.0})
+
+
+def _published(cells, dims, value, suppressed, *, empty, reason):
+    names = [d.name for d in dims]
+    out = cells[names].copy()
+    flag = np.where(suppressed, FLAG_SECRET, np.where(empty, FLAG_ZERO, ""))
+    out["value"] = np.where(suppressed | empty, np.nan, value)
+    out["flag"] = flag
+    out["reason"] = reason
+    return out
+
+
+def to_records(protected_cells, *, decimals=None):
+    """JSON-ready cells: ``value`` is ``None`` for secret and empty cells."""
+    records = []
+    names = [c for c in protected_cells.columns if c not in ("value", "flag", "reason")]
+    values = protected_cells["value"].to_numpy(dtype=float)
+    for i, row in enumerate(protected_cells[names].itertuples(index=False, name=None)):
+        v = values[i]
+        if np.isnan(v):
+            v = None
+        elif decimals is None or decimals == 0:
+            v = int(round(v)) if decimals == 0 else float(v)
+        else:
+            v = round(float(v), decimals)
+        record = dict(zip(names, row, strict=True))
+        record["value"] = v
+        record["flag"] = protected_cells["flag"].iat[i]
+        reason = protected_cells["reason"].iat[i]
+        record["reason"] = reason if reason else ""
+        records.append(record)
+    return records

@@ -1,0 +1,469 @@
+"""Define, compute, review and publish tables: the one way in for views, API, tasks, commands.
+
+Computing needs the sealed database and runs in the statistics office's worker; everything
+else touches only the portal's database, and only protected cells ever reach it.
+"""
+
+import logging
+import time
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from bif import roles
+from statistics_office import access, audit
+
+from . import aggregation, protection
+from .models import PublishedTable, TableComputation, TableDefinition
+
+log = logging.getLogger(__name__)
+Status = TableComputation.Status
+DECIMALS = {"count": 0, "sum": 2, "mean": 1}
+TIME_DIMENSION = "Stichtag"
+
+
+class TableError(ValueError):
+    """A request that cannot be carried out; the message is for people (German)."""
+
+
+# --- Definitions -----------------------------------------------------------------------
+
+
+def validate_spec(*, dimensions, filters, measure, measure_field, method):
+    """Structural checks that need no data; field names are checked when computing."""
+    if not isinstance(dimensions, list) or not dimensions:
+        raise TableError(_("Bitte mindestens ein Merkmal (Dimension) angeben."))
+    if len(dimensions) > 4:
+        raise TableError(_("Höchstens vier Merkmale je Tabelle."))
+    for dim in dimensions:
+        if not isinstance(dim, dict) or not dim.get("field"):
+            raise TableError(_("Jedes Merkmal braucht ein Feld („field“)."))
+        kind = dim.get("kind", "code")
+        if kind not in aggregation.KINDS:
+            raise TableError(_("Unbekannte Art des Merkmals: „%(kind)s“.") % {"kind": kind})
+        if kind == "age_band" and dim.get("bands", "5y") not in aggregation.AGE_BANDS:
+            raise TableError(_("Altersgruppen: „5y“ oder „planning“ angeben."))
+        if kind == "hierarchy" and dim.get("hierarchy") not in aggregation.HIERARCHIES:
+            raise TableError(_("Unbekannte Hierarchie: „%(h)s“.") % {"h": dim.get("hierarchy")})
+    if not isinstance(filters, list):
+        raise TableError(_("Filter müssen eine Liste sein."))
+    for flt in filters:
+        if not isinstance(flt, dict) or not flt.get("field"):
+            raise TableError(_("Jeder Filter braucht ein Feld („field“)."))
+        if flt.get("op") not in aggregation.FILTER_OPS:
+            raise TableError(
+                _("Unbekannter Vergleich im Filter: „%(op)s“.") % {"op": flt.get("op")}
+            )
+    if measure not in TableDefinition.Measure.values:
+        raise TableError(_("Kennzahl: Anzahl, Summe oder Mittelwert."))
+    if measure != "count" and not measure_field:
+        raise TableError(_("Für Summe und Mittelwert bitte das Feld der Kennzahl angeben."))
+    if method not in TableDefinition.Method.values:
+        raise TableError(_("Unbekanntes Geheimhaltungsverfahren."))
+    if method == "cellkey" and measure != "count":
+        raise TableError(
+            _("Das Cell-Key-Verfahren ist nur für Fallzahlen umgesetzt; bitte Zellsperrung wählen.")
+        )
+
+
+def _require(user, permission, sources, *, obj=None):
+    for source in sources:
+        if not access.may(user, permission, source):
+            audit.record(
+                action=audit.Action.ACCESS_DENIED,
+                user=user,
+                obj=obj,
+                source=source,
+                outcome=audit.Outcome.DENIED,
+                details={"permission": permission},
+            )
+            raise PermissionDenied(
+                _("Ihnen fehlt die Freigabe „%(perm)s“ für die Datenquelle „%(source)s“.")
+                % {"perm": permission, "source": source.name}
+            )
+
+
+def save_definition(*, user, sources, definition=None, **fields):
+    """Create or update a table definition; needs DEFINE_TABLES on every source."""
+    sources = list(sources)
+    if not sources:
+        raise TableError(_("Bitte eine Datenquelle wählen."))
+    if len(sources) > 1:
+        raise TableError(_("Tabellen aus mehreren Datenquellen werden noch nicht unterstützt."))
+    if not roles.has_role(user, roles.STATISTICIAN):
+        raise PermissionDenied(_("Tabellen definiert nur die Statistikstelle."))
+    _require(user, access.DEFINE_TABLES, sources, obj=definition)
+    if definition is not None:
+        _require(user, access.DEFINE_TABLES, list(definition.sources.all()), obj=definition)
+    values = {
+        "dimensions": fields.get("dimensions", getattr(definition, "dimensions", [])),
+        "filters": fields.get("filters", getattr(definition, "filters", [])) or [],
+        "measure": fields.get("measure", getattr(definition, "measure", "count")),
+        "measure_field": fields.get("measure_field", getattr(definition, "measure_field", "")),
+        "method": fields.get("method", getattr(definition, "method", "suppression")),
+    }
+    validate_spec(**values)
+    with transaction.atomic():
+        if definition is None:
+            title = fields.get("title") or ""
+            if not title:
+                raise TableError(_("Bitte einen Titel angeben."))
+            definition = TableDefinition(created_by=user)
+            fields.setdefault("slug", slugify(title)[:80])
+        for name, value in fields.items():
+            setattr(definition, name, value)
+        definition.filters = values["filters"]
+        definition.full_clean(exclude=["sources", "created_by"])
+        definition.save()
+        definition.sources.set(sources)
+    return definition
+
+
+# --- Computing ---------------------------------------------------------------------------
+
+
+def request_computation(definition, user, *, automatic=False):
+    """Queue a computation (a job row, then the sealed worker's task)."""
+    sources = list(definition.sources.all())
+    if not automatic:
+        if not roles.has_role(user, roles.STATISTICIAN):
+            raise PermissionDenied(_("Tabellen berechnet nur die Statistikstelle."))
+        _require(user, access.DEFINE_TABLES, sources, obj=definition)
+    computation = TableComputation.objects.create(
+        definition=definition, computed_by=user, automatic=automatic
+    )
+    from .tasks import compute_table
+
+    transaction.on_commit(lambda: compute_table.delay(computation.pk))
+    return computation
+
+
+def claim(computation_id):
+    return bool(
+        TableComputation.objects.filter(
+            pk=computation_id, status__in=[Status.QUEUED, Status.RUNNING]
+        ).update(status=Status.RUNNING, started_at=timezone.now(), progress=1)
+    )
+
+
+def _progress(computation_id, progress):
+    TableComputation.objects.filter(pk=computation_id).update(progress=progress)
+
+
+def _versions(definition, source):
+    from statistics_office.microdata.models import MicrodataVersion
+    from statistics_office.microdata.store import current_version
+
+    if definition.reference_runs:
+        versions = list(
+            MicrodataVersion.objects.filter(
+                source_id=source.pk, import_run_id__in=definition.reference_runs
+            ).order_by("reference_date", "import_run_id")
+        )
+        if len(versions) != len(set(definition.reference_runs)):
+            raise TableError(_("Nicht alle gewählten Datenstände sind noch vorhanden."))
+        return versions
+    version = current_version(source.pk)
+    if version is None:
+        raise TableError(
+            _("Für „%(source)s“ gibt es noch keinen angenommenen Datenstand.")
+            % {"source": source.name}
+        )
+    return [version]
+
+
+def display_order(dim):
+    """Codes depth first: the total, then each parent followed by its children."""
+    order = []
+
+    def walk(code):
+        order.append(code)
+        for child in dim.children.get(code, []):
+            walk(child)
+
+    walk(aggregation.TOTAL)
+    return order
+
+
+def compute_protected(definition, *, progress=None, clock=None):
+    """Aggregate and protect every referenced version. Returns (cells, layout, stats, info)."""
+    sources = list(definition.sources.all())
+    if len(sources) != 1:
+        raise TableError(_("Eine Tabelle braucht genau eine Datenquelle."))
+    versions = _versions(definition, sources[0])
+    decimals = DECIMALS[definition.measure]
+    params = protection.parameters(definition.parameters)
+    all_cells, layout, per_version, timings = [], None, [], {"aggregate_s": 0.0}
+    for i, version in enumerate(versions):
+        started = time.perf_counter()
+        cells, dims = aggregation.aggregate(version, definition)
+        timings["aggregate_s"] += time.perf_counter() - started
+        result = protection.protect(
+            cells, dims, method=definition.method, measure=definition.measure, params=params
+        )
+        for key, seconds in result.timings.items():
+            timings[key] = timings.get(key, 0.0) + seconds
+        records = protection.to_records(result.cells, decimals=decimals)
+        if len(versions) > 1:
+            stamp = version.reference_date.isoformat() if version.reference_date else ""
+            for record in records:
+                record[TIME_DIMENSION] = stamp
+        all_cells.extend(records)
+        per_version.append({**result.stats, "audit_passed": result.audit_passed})
+        if layout is None:
+            layout = [
+                {
+                    "name": dim.name,
+                    "labels": {
+                        code: label
+                        for code, label in aggregation.code_labels(spec).items()
+                        if code in dim.codes
+                    },
+                    "order": display_order(dim),
+                }
+                for spec, dim in zip(definition.dimensions, dims, strict=True)
+            ]
+        if progress:
+            progress(10 + int(85 * (i + 1) / len(versions)))
+    if len(versions) > 1:
+        stamps = [v.reference_date.isoformat() if v.reference_date else "" for v in versions]
+        layout.insert(
+            0,
+            {
+                "name": TIME_DIMENSION,
+                "labels": {s: f"{s[8:10]}.{s[5:7]}.{s[:4]}" for s in stamps if s},
+                "order": stamps,
+            },
+        )
+    audits = [v["audit_passed"] for v in per_version]
+    stats = {
+        "method": definition.method,
+        "cells": sum(v["cells"] for v in per_version),
+        "suppressed": sum(v.get("suppressed", 0) for v in per_version),
+        "parameters": params,
+        "versions": per_version,
+    }
+    info = {
+        "audit_passed": None if definition.method == "cellkey" else all(audits),
+        "reference_date": max(
+            (v.reference_date for v in versions if v.reference_date), default=None
+        ),
+        "import_run_ids": [v.import_run_id for v in versions],
+        "timings": timings,
+    }
+    return all_cells, layout, stats, info
+
+
+def execute_computation(computation_id):
+    """The task body: claim the row, compute, store the protected cells, audit."""
+    if not claim(computation_id):
+        return None
+    computation = TableComputation.objects.select_related("definition", "computed_by").get(
+        pk=computation_id
+    )
+    definition = computation.definition
+    source = definition.sources.first()
+    try:
+        cells, layout, stats, info = compute_protected(
+            definition, progress=lambda p: _progress(computation_id, p)
+        )
+    except (TableError, aggregation.DefinitionError, ValueError) as exc:
+        _fail(computation, source, str(exc))
+        return computation
+    except Exception:
+        log.exception("table computation %s failed", computation_id)
+        _fail(computation, source, _("Die Berechnung ist abgebrochen; bitte erneut starten."))
+        raise
+    TableComputation.objects.filter(pk=computation_id).update(
+        status=Status.COMPUTED,
+        progress=100,
+        computed_at=timezone.now(),
+        cells=cells,
+        dimensions=layout,
+        stats=stats,
+        audit_passed=info["audit_passed"],
+        reference_date=info["reference_date"],
+        import_run_ids=info["import_run_ids"],
+        message="",
+    )
+    computation.refresh_from_db()
+    audit.record(
+        action=audit.Action.AGGREGATION_RUN,
+        user=computation.computed_by,
+        obj=computation,
+        source=source,
+        details={
+            "definition_id": definition.pk,
+            "computation_id": computation.pk,
+            "cells": stats["cells"],
+            "suppressed": stats["suppressed"],
+            "import_run_ids": info["import_run_ids"],
+        },
+    )
+    if computation.automatic and definition.auto_publish and computation.is_publishable:
+        publish(computation, definition.created_by, automatic=True)
+        computation.refresh_from_db()
+    return computation
+
+
+def _fail(computation, source, message):
+    TableComputation.objects.filter(pk=computation.pk).update(
+        status=Status.FAILED, message=message, progress=100
+    )
+    audit.record(
+        action=audit.Action.AGGREGATION_RUN,
+        user=computation.computed_by,
+        obj=computation,
+        source=source,
+        outcome=audit.Outcome.FAILED,
+        details={"definition_id": computation.definition_id, "computation_id": computation.pk},
+    )
+
+
+def recompute_dependents(source_id):
+    """After a newly accepted import: recompute every active table on the source.
+
+    Tables with auto_publish are published at once (if protected and audited); the others
+    wait for a second statistician's review. Returns the new computations.
+    """
+    definitions = TableDefinition.objects.filter(
+        sources__pk=source_id, status=TableDefinition.Status.ACTIVE, reference_runs=[]
+    ).select_related("created_by")
+    return [request_computation(d, d.created_by, automatic=True) for d in definitions]
+
+
+# --- Review and publication ---------------------------------------------------------------
+
+
+def review(computation, reviewer, *, approve, comment=""):
+    """Four eyes: another statistician with PUBLISH_TABLES on every source approves or rejects."""
+    definition = computation.definition
+    if not roles.has_role(reviewer, roles.STATISTICIAN):
+        raise PermissionDenied(_("Tabellen prüft nur die Statistikstelle."))
+    if reviewer.pk == computation.computed_by_id:
+        raise PermissionDenied(
+            _("Vier-Augen-Prinzip: Wer die Tabelle berechnet hat, kann sie nicht selbst prüfen.")
+        )
+    _require(reviewer, access.PUBLISH_TABLES, list(definition.sources.all()), obj=computation)
+    if computation.status != Status.COMPUTED:
+        raise TableError(_("Geprüft werden kann nur eine berechnete, noch ungeprüfte Tabelle."))
+    if approve and not computation.is_publishable:
+        raise TableError(
+            _(
+                "Die Prüfung der Sperrung ist nicht bestanden: die Tabelle darf so nicht "
+                "veröffentlicht werden. Bitte Parameter ändern und neu berechnen."
+            )
+        )
+    updated = TableComputation.objects.filter(pk=computation.pk, status=Status.COMPUTED).update(
+        status=Status.REVIEWED if approve else Status.REJECTED,
+        reviewed_by=reviewer,
+        reviewed_at=timezone.now(),
+        review_comment=comment,
+    )
+    if not updated:
+        raise TableError(_("Die Tabelle wurde inzwischen von jemand anderem geprüft."))
+    computation.refresh_from_db()
+    audit.record(
+        action=audit.Action.TABLE_REVIEW,
+        user=reviewer,
+        obj=computation,
+        source=definition.sources.first(),
+        details={
+            "definition_id": definition.pk,
+            "computation_id": computation.pk,
+            "approved": bool(approve),
+        },
+    )
+    return computation
+
+
+def sources_label(definition):
+    return "; ".join(
+        f"{s.department.name}: {s.name}"
+        for s in definition.sources.select_related("department").order_by("name")
+    )
+
+
+def measure_label(definition):
+    if definition.measure == "count":
+        return str(definition.parameters.get("unit") or _("Anzahl"))
+    label = TableDefinition.Measure(definition.measure).label
+    return f"{label} {definition.measure_field}"
+
+
+def publish(computation, user, *, automatic=False):
+    """Publish a reviewed computation as the definition's next version (immutable)."""
+    definition = computation.definition
+    sources = list(definition.sources.all())
+    if not automatic and not roles.has_role(user, roles.STATISTICIAN):
+        raise PermissionDenied(_("Veröffentlichen darf nur die Statistikstelle."))
+    if not automatic:
+        _require(user, access.PUBLISH_TABLES, sources, obj=computation)
+    allowed = {Status.COMPUTED, Status.REVIEWED} if automatic else {Status.REVIEWED}
+    if computation.status not in allowed:
+        raise TableError(_("Veröffentlicht wird nur eine geprüfte und freigegebene Tabelle."))
+    if not computation.is_publishable:
+        raise TableError(_("Die Prüfung der Sperrung ist nicht bestanden."))
+    with transaction.atomic():
+        TableDefinition.objects.select_for_update().filter(pk=definition.pk).first()
+        claimed = TableComputation.objects.filter(
+            pk=computation.pk, status__in=list(allowed)
+        ).update(status=Status.PUBLISHED)
+        if not claimed:
+            raise TableError(_("Die Tabelle wurde inzwischen schon veröffentlicht."))
+        latest = definition.publications.aggregate(v=Max("version"))["v"] or 0
+        published = PublishedTable.objects.create(
+            definition=definition,
+            computation=computation,
+            version=latest + 1,
+            title=definition.title,
+            description=definition.description,
+            published_by=user,
+            reviewed_by=computation.reviewed_by,
+            reference_date=computation.reference_date,
+            method=definition.method,
+            parameters=computation.stats.get("parameters", {}),
+            measure=definition.measure,
+            measure_label=measure_label(definition),
+            dimensions=computation.dimensions,
+            suppression_count=sum(1 for c in computation.cells if c["flag"] == "secret"),
+            sources_label=sources_label(definition),
+            cells=[{k: v for k, v in c.items() if k != "reason"} for c in computation.cells],
+        )
+    computation.refresh_from_db()
+    audit.record(
+        action=audit.Action.PUBLICATION,
+        user=user,
+        obj=published,
+        source=sources[0] if sources else None,
+        details={
+            "definition_id": definition.pk,
+            "computation_id": computation.pk,
+            "version": published.version,
+            "suppressed": published.suppression_count,
+            "automatic": automatic,
+        },
+    )
+    return published
+
+
+def withdraw(published, user):
+    """Take a publication off the list; it stays in the record (and in the audit log)."""
+    definition = published.definition
+    if not roles.has_role(user, roles.STATISTICIAN):
+        raise PermissionDenied(_("Zurückziehen darf nur die Statistikstelle."))
+    _require(user, access.PUBLISH_TABLES, list(definition.sources.all()), obj=published)
+    PublishedTable.objects.filter(pk=published.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    audit.record(
+        action=audit.Action.PUBLICATION_WITHDRAWN,
+        user=user,
+        obj=published,
+        source=definition.sources.first(),
+        details={"definition_id": definition.pk, "version": published.version},
+    )

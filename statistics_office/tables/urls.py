@@ -1,0 +1,45 @@
+"""Routes of the tables app; the project includes them at "tabellen/"."""
+
+from django.urls import path
+
+from . import api, views
+
+app_name = "tables"
+
+urlpatterns = [
+    path("", views.published_list, name="published-list"),
+    path("<int:pk>/", views.published_detail, name="published-detail"),
+    path("<int:pk>/export.<str:fmt>", views.published_export, name="published-export"),
+    path("statistikstelle/", views.definition_list, name="definition-list"),
+    path("statistikstelle/neu/", views.definition_form, name="definition-create"),
+    path("statistikstelle/<int:pk>/", views.definition_detail, name="definition-detail"),
+    path("statistikstelle/<int:pk>/bearbeiten/", views.definition_form, name="definition-edit"),
+    path(
+        "statistikstelle/<int:pk>/berechnen/", views.definition_compute, name="definition-compute"
+    ),
+    path(
+        "statistikstelle/berechnung/<int:pk>/",
+        views.computation_detail,
+        name="computation-detail",
+    ),
+    path(
+        "statistikstelle/berechnung/<int:pk>/pruefen/",
+        views.computation_review,
+        name="computation-review",
+    ),
+    path(
+        "statistikstelle/berechnung/<int:pk>/veroeffentlichen/",
+        views.computation_publish,
+        name="computation-publish",
+    ),
+    path("api/", api.PublishedTableList.as_view(), name="api-published-list"),
+    path("api/<int:pk>/", api.PublishedTableDetail.as_view(), name="api-published-detail"),
+    path("api/<int:pk>/csv/", api.PublishedTableCSV.as_view(), name="api-published-csv"),
+    path("api/definitionen/", api.DefinitionListCreate.as_view(), name="api-definitions"),
+    path(
+        "api/definitionen/<int:pk>/berechnen/",
+        api.DefinitionCompute.as_view(),
+        name="api-definition-compute",
+    ),
+    path("api/berechnungen/<int:pk>/", api.ComputationDetail.as_view(), name="api-computation"),
+]
