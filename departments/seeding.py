@@ -122,8 +122,102 @@ DEMO_GRANTS = [
         ["view_microdata", "define_tables", "publish_tables"],
     ),
     ("statistik", ["einwohner"], ["export_microdata"]),
-    ("statistik2", ["einwohner", "kita", "sgb2_ba"], ["view_microdata", "publish_tables"]),
+    ("statistik2", ["einwohner", "kita", "sgb2_ba"], ["view_microdata"]),
+    ("statistik2", ["einwohner", "kita", "sgb2", "sgb2_ba", "bauantraege"], ["publish_tables"]),
 ]
+
+STADTTEIL = {"field": "Stadtteil", "kind": "code"}
+# The demo's published tables: (slug, title, source, dimensions, filters, time series?).
+DEMO_TABLES = [
+    (
+        "einwohner-stadtteil-alter",
+        "Einwohner nach Stadtteil und Altersgruppe",
+        "einwohner",
+        [STADTTEIL, {"field": "Geburtsdatum", "kind": "age_band", "bands": "planning"}],
+        [],
+        False,
+    ),
+    (
+        "einwohner-stadtteil-geschlecht",
+        "Einwohner nach Stadtteil und Geschlecht",
+        "einwohner",
+        [STADTTEIL, {"field": "Geschlecht", "kind": "code"}],
+        [],
+        False,
+    ),
+    ("einwohner-zeitreihe", "Einwohner nach Stadtteil", "einwohner", [STADTTEIL], [], True),
+    (
+        "kinder-stadtteil",
+        "Kinder unter 6 Jahren nach Stadtteil (31.12.2025)",
+        "einwohner",
+        [STADTTEIL],
+        [{"field": "Geburtsdatum", "op": "gt", "value": "2019-12-31"}],
+        False,
+    ),
+    (
+        "kita-stadtteil",
+        "Betreuungsverträge nach Wohnort-Stadtteil",
+        "kita",
+        [{"field": "Wohnort Stadtteil", "kind": "code", "label": "Stadtteil"}],
+        [],
+        False,
+    ),
+    (
+        "kita-zeitreihe",
+        "Betreuungsverträge nach Wohnort-Stadtteil (Zeitreihe)",
+        "kita",
+        [{"field": "Wohnort Stadtteil", "kind": "code", "label": "Stadtteil"}],
+        [],
+        True,
+    ),
+    ("sgb2-stadtteil", "Leistungsfälle nach Stadtteil", "sgb2", [STADTTEIL], [], False),
+    ("bauantraege-stadtteil", "Bauanträge nach Stadtteil", "bauantraege", [STADTTEIL], [], False),
+]
+
+
+def create_demo_tables():
+    """Defined and computed by one statistician, reviewed and published by another."""
+    from statistics_office.microdata.models import MicrodataVersion
+    from statistics_office.tables import services as tables
+    from statistics_office.tables.models import TableComputation
+
+    User = get_user_model()
+    author, reviewer = (
+        User.objects.get(username="statistik"),
+        User.objects.get(username="statistik2"),
+    )
+    published = []
+    for slug, title, source_slug, dimensions, filters, series in DEMO_TABLES:
+        source = DataSource.objects.get(slug=source_slug)
+        runs = (
+            list(
+                MicrodataVersion.objects.filter(source_id=source.pk)
+                .order_by("reference_date")
+                .values_list("import_run_id", flat=True)
+            )
+            if series
+            else []
+        )
+        definition = tables.save_definition(
+            user=author,
+            sources=[source],
+            title=title,
+            slug=slug,
+            dimensions=dimensions,
+            filters=filters,
+            measure="count",
+            method="suppression",
+            reference_runs=runs,
+        )
+        computation = tables.request_computation(definition, author)
+        computation = TableComputation.objects.get(pk=computation.pk)
+        if computation.status != TableComputation.Status.COMPUTED:
+            logger.warning("demo table %s: %s", slug, computation.status)
+            continue
+        tables.review(computation, reviewer, approve=True, comment="Demo: geprüft.")
+        computation.refresh_from_db()
+        published.append(tables.publish(computation, reviewer))
+    return published
 
 
 def create_grants():
@@ -179,4 +273,14 @@ def seed(*, residents=98_800, years=(2021, 2022, 2023, 2024, 2025), load=True, s
         from .imports import import_demo_files
 
         import_demo_files(files, stdout=stdout)
+        create_demo_tables()
+        _create_demo_dashboards()
     return users, files
+
+
+def _create_demo_dashboards():
+    try:
+        from dashboards.demo import create_demo_dashboards
+    except ImportError:  # dashboards arrive with their own issue
+        return
+    create_demo_dashboards(get_user_model().objects.get(username="statistik"))

@@ -87,3 +87,15 @@ def test_statistics_office_follows_the_demo_history_in_the_browser(seeded, clien
         assert client.get(run.get_absolute_url()).status_code == 200
     kfz_run = ImportRun.objects.filter(source__slug="kfz").first()
     assert client.get(kfz_run.get_absolute_url()).status_code == 404  # no grant for kfz
+
+
+def test_demo_publishes_protected_tables_reviewed_by_a_second_statistician(seeded):
+    from statistics_office.tables.models import PublishedTable
+
+    tables = {p.definition.slug: p for p in PublishedTable.objects.all()}
+    assert {"einwohner-stadtteil-alter", "kita-stadtteil", "sgb2-stadtteil"} <= set(tables)
+    for table in tables.values():
+        assert table.reviewed_by.username == "statistik2"
+        assert table.computation.computed_by.username == "statistik"
+        shown = [c["value"] for c in table.cells if c["flag"] == ""]
+        assert all(v is None or v >= 3 for v in shown if v != 0), table.definition.slug
