@@ -4,6 +4,7 @@ Computing needs the sealed database and runs in the statistics office's worker; 
 else touches only the portal's database, and only protected cells ever reach it.
 """
 
+import copy
 import logging
 import time
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 Status = TableComputation.Status
 DECIMALS = {"count": 0, "sum": 2, "mean": 1}
 TIME_DIMENSION = "Stichtag"
+# A table over several sources shows them side by side (e.g. children vs Kita contracts per
+# Stadtteil); each source's part is protected on its own, there is no total across sources.
+SOURCE_DIMENSION = "Datenquelle"
 
 
 class TableError(ValueError):
@@ -92,8 +96,6 @@ def save_definition(*, user, sources, definition=None, **fields):
     sources = list(sources)
     if not sources:
         raise TableError(_("Bitte eine Datenquelle wählen."))
-    if len(sources) > 1:
-        raise TableError(_("Tabellen aus mehreren Datenquellen werden noch nicht unterstützt."))
     if not roles.has_role(user, roles.STATISTICIAN):
         raise PermissionDenied(_("Tabellen definiert nur die Statistikstelle."))
     _require(user, access.DEFINE_TABLES, sources, obj=definition)
@@ -189,18 +191,44 @@ def display_order(dim):
     return order
 
 
+def for_source(definition, source):
+    """The definition as it applies to one source: a dimension may name the field per source
+    ({"field": "Stadtteil", "fields": {"kita": "Wohnort Stadtteil"}}), a filter may be
+    limited to one source ({"source": "einwohner", ...})."""
+    adjusted = copy.copy(definition)
+    adjusted.dimensions = [
+        {
+            **dim,
+            "field": (dim.get("fields") or {}).get(source.slug, dim["field"]),
+            # The same dimension name in every source, whatever the field is called there.
+            "label": aggregation.dimension_name(dim),
+        }
+        for dim in definition.dimensions
+    ]
+    adjusted.filters = [
+        flt for flt in definition.filters or [] if flt.get("source") in (None, "", source.slug)
+    ]
+    return adjusted
+
+
 def compute_protected(definition, *, progress=None, clock=None):
     """Aggregate and protect every referenced version. Returns (cells, layout, stats, info)."""
     sources = list(definition.sources.all())
-    if len(sources) != 1:
-        raise TableError(_("Eine Tabelle braucht genau eine Datenquelle."))
-    versions = _versions(definition, sources[0])
+    if not sources:
+        raise TableError(_("Eine Tabelle braucht mindestens eine Datenquelle."))
+    parts = [(source, version) for source in sources for version in _versions(definition, source)]
+    series = bool(definition.reference_runs) or any(
+        sum(1 for s, _v in parts if s == source) > 1 for source in sources
+    )
+    several = len(sources) > 1
+    versions = [version for _source, version in parts]
     decimals = DECIMALS[definition.measure]
     params = protection.parameters(definition.parameters)
     all_cells, layout, per_version, timings = [], None, [], {"aggregate_s": 0.0}
-    for i, version in enumerate(versions):
+    for i, (source, version) in enumerate(parts):
+        applied = for_source(definition, source)
         started = time.perf_counter()
-        cells, dims = aggregation.aggregate(version, definition)
+        cells, dims = aggregation.aggregate(version, applied)
         timings["aggregate_s"] += time.perf_counter() - started
         result = protection.protect(
             cells, dims, method=definition.method, measure=definition.measure, params=params
@@ -208,10 +236,12 @@ def compute_protected(definition, *, progress=None, clock=None):
         for key, seconds in result.timings.items():
             timings[key] = timings.get(key, 0.0) + seconds
         records = protection.to_records(result.cells, decimals=decimals)
-        if len(versions) > 1:
-            stamp = version.reference_date.isoformat() if version.reference_date else ""
-            for record in records:
+        stamp = version.reference_date.isoformat() if version.reference_date else ""
+        for record in records:
+            if series:
                 record[TIME_DIMENSION] = stamp
+            if several:
+                record[SOURCE_DIMENSION] = source.slug
         all_cells.extend(records)
         per_version.append({**result.stats, "audit_passed": result.audit_passed})
         if layout is None:
@@ -225,18 +255,27 @@ def compute_protected(definition, *, progress=None, clock=None):
                     },
                     "order": display_order(dim),
                 }
-                for spec, dim in zip(definition.dimensions, dims, strict=True)
+                for spec, dim in zip(applied.dimensions, dims, strict=True)
             ]
         if progress:
-            progress(10 + int(85 * (i + 1) / len(versions)))
-    if len(versions) > 1:
-        stamps = [v.reference_date.isoformat() if v.reference_date else "" for v in versions]
+            progress(10 + int(85 * (i + 1) / len(parts)))
+    if series:
+        stamps = sorted({v.reference_date.isoformat() for v in versions if v.reference_date})
         layout.insert(
             0,
             {
                 "name": TIME_DIMENSION,
-                "labels": {s: f"{s[8:10]}.{s[5:7]}.{s[:4]}" for s in stamps if s},
+                "labels": {s: f"{s[8:10]}.{s[5:7]}.{s[:4]}" for s in stamps},
                 "order": stamps,
+            },
+        )
+    if several:
+        layout.insert(
+            0,
+            {
+                "name": SOURCE_DIMENSION,
+                "labels": {source.slug: source.name for source in sources},
+                "order": [source.slug for source in sources],
             },
         )
     audits = [v["audit_passed"] for v in per_version]

@@ -37,8 +37,14 @@ class DefinitionForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Beschreibung"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    source = forms.ModelChoiceField(
-        label=gettext_lazy("Datenquelle"), queryset=DataSource.objects.none()
+    sources = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Datenquellen"),
+        queryset=DataSource.objects.none(),
+        help_text=gettext_lazy(
+            "Mehrere Quellen stehen nebeneinander (eigene Geheimhaltung je Quelle); ein Feld, "
+            'das je Quelle anders heißt: {"field": "Stadtteil", "fields": {"kita": '
+            '"Wohnort Stadtteil"}}'
+        ),
     )
     dimensions = forms.JSONField(
         label=gettext_lazy("Merkmale"),
@@ -80,7 +86,7 @@ class DefinitionForm(forms.Form):
             for s in DataSource.objects.filter(kind=DataSource.Kind.MICRODATA)
             if access.may(user, access.DEFINE_TABLES, s)
         ]
-        self.fields["source"].queryset = DataSource.objects.filter(pk__in=allowed)
+        self.fields["sources"].queryset = DataSource.objects.filter(pk__in=allowed)
 
 
 def _form_initial(definition):
@@ -88,7 +94,7 @@ def _form_initial(definition):
         "title": definition.title,
         "slug": definition.slug,
         "description": definition.description,
-        "source": definition.sources.first(),
+        "sources": list(definition.sources.all()),
         "dimensions": definition.dimensions,
         "filters": definition.filters,
         "measure": definition.measure,
@@ -112,14 +118,14 @@ def definition_form(request, pk=None):
         form = DefinitionForm(request.POST, user=request.user)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            source = data.pop("source")
+            sources = list(data.pop("sources"))
             data["filters"] = data["filters"] or []
             data["parameters"] = data["parameters"] or {}
             if not data["slug"]:
                 data.pop("slug")
             try:
                 definition = services.save_definition(
-                    user=request.user, sources=[source], definition=definition, **data
+                    user=request.user, sources=sources, definition=definition, **data
                 )
             except services.TableError as exc:
                 form.add_error(None, str(exc))

@@ -200,7 +200,7 @@ def test_defining_through_the_form(office, source, client):
         reverse("tables:definition-create"),
         {
             "title": "Frauen nach Stadtteil",
-            "source": source.pk,
+            "sources": [source.pk],
             "dimensions": '[{"field": "Stadtteil", "kind": "code"}]',
             "filters": '[{"field": "Geschlecht", "op": "in", "values": ["w"]}]',
             "measure": "count",
@@ -307,7 +307,7 @@ def test_api_defines_and_computes_for_statisticians(
 
 
 def test_grants_are_checked_per_source(office, source, other_source, grant_to):
-    with pytest.raises(services.TableError):
+    with pytest.raises(services.PermissionDenied):
         services.save_definition(
             user=office[0], sources=[source, other_source], title="zwei", dimensions=DIMENSIONS
         )
