@@ -145,14 +145,26 @@ def _column(version, field_name, *, types=None):
     return _q(version.columns[field_name])
 
 
-def _age_sql(col):
-    if _vendor() == "postgresql":
-        return f"CAST(EXTRACT(YEAR FROM AGE(CAST(%s AS DATE), {col})) AS INTEGER)", 1
-    # SQLite stores dates as ISO text
-    return (
-        f"(CAST(strftime('%%Y', %s) AS INTEGER) - CAST(strftime('%%Y', {col}) AS INTEGER)"
-        f" - (strftime('%%m-%%d', %s) < strftime('%%m-%%d', {col})))"
-    ), 2
+def _years_before(day, years):
+    """The date `years` years before `day` (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_band_sql(expr, bands, reference_date):
+    """Age band from the birth date by comparing dates, not by computing each person's age:
+    age ≤ hi exactly when born after the day hi + 1 years before the reference date."""
+    day = dt.date.fromisoformat(str(reference_date)[:10])
+    whens = " ".join(
+        f"WHEN {expr} > '{_years_before(day, hi + 1).isoformat()}' "
+        f"THEN '{band_code(lo, hi)}'"
+        for lo, hi in bands
+        if hi is not None
+    )
+    lo_last = bands[-1][0]
+    return f"(CASE {whens} ELSE '{band_code(lo_last, None)}' END)"
 
 
 def _text(expr):
@@ -182,18 +194,11 @@ def plan(version, definition_dims, filters, reference_date, *, measure_field=Non
             plan.levels.append([f"COALESCE({_text(f'b{i}')}, '{UNKNOWN}')"])
         elif kind == "age_band":
             col = _column(version, spec["field"], types=("date",))
-            age, n_params = _age_sql(col)
-            base_cols.append(f"{age} AS b{i}")
-            base_params.extend([reference_date] * n_params)
+            base_cols.append(f"{col} AS b{i}")
             plan.where.append(f"{col} IS NOT NULL AND {col} <= %s")
             plan.params.append(reference_date)
-            whens = " ".join(
-                f"WHEN b{i} <= {hi} THEN '{band_code(lo, hi)}'"
-                for lo, hi in AGE_BANDS[spec.get("bands", "5y")]
-                if hi is not None
-            )
-            lo_last = AGE_BANDS[spec.get("bands", "5y")][-1][0]
-            plan.levels.append([f"(CASE {whens} ELSE '{band_code(lo_last, None)}' END)"])
+            bands = AGE_BANDS[spec.get("bands", "5y")]
+            plan.levels.append([_age_band_sql(f"b{i}", bands, reference_date)])
         elif kind == "hierarchy":
             col = _column(version, spec["field"])
             parents = hierarchy_parents(spec["hierarchy"])
@@ -286,47 +291,31 @@ def bottom_magnitudes(plan, *, holder=False):
 def key_sums(plan):
     """n and the sum of record keys for every cell at every level (margins included), in
     one pass over the records on PostgreSQL; ``bottom`` marks the finest cells."""
+    # One GROUP BY over the records at the finest level (all level columns are functions of
+    # it); every margin's n and key sum is then summed from those cells. That is exact: record
+    # keys are multiples of 2**-32 and sums stay far below 2**20, within float64's 53 bits.
     level_counts = [len(levels) + 1 for levels in plan.levels]  # +1: the total
     combos = list(itertools.product(*[range(c) for c in level_counts]))
     names = [f"c{i}" for i in range(len(plan.names))]
-    if _vendor() == "postgresql":
-        sets = []
-        for combo in combos:
-            cols = [f"d{i}_{k}" for i, k in enumerate(combo) if k < len(plan.levels[i])]
-            sets.append(f"({', '.join(cols)})")
-        codes = []
-        for i, levels in enumerate(plan.levels):
-            whens = " ".join(
-                f"WHEN GROUPING(d{i}_{k}) = 0 THEN d{i}_{k}" for k in range(len(levels))
-            )
-            codes.append(f"CASE {whens} ELSE '{TOTAL}' END AS c{i}")
-        finest = ", ".join(f"d{i}_0" for i in range(len(plan.levels)))
-        sql = (
-            f"SELECT {', '.join(codes)}, COUNT(*) AS n, SUM(rk) AS key_sum, "
-            f"GROUPING({finest}) AS g FROM {_from(plan)} "
-            f"GROUP BY GROUPING SETS ({', '.join(sets)})"
-        )
-        frame = _fetch(sql, plan.params)
-        frame["bottom"] = frame.pop("g") == 0
-    else:
-        parts, params = [], []
-        for combo in combos:
-            cols, group = [], []
-            for i, k in enumerate(combo):
-                if k < len(plan.levels[i]):
-                    cols.append(f"d{i}_{k} AS c{i}")
-                    group.append(f"d{i}_{k}")
-                else:
-                    cols.append(f"'{TOTAL}' AS c{i}")
-            group_by = f" GROUP BY {', '.join(group)}" if group else ""
-            bottom = int(not any(combo))
-            parts.append(
-                f"SELECT {', '.join(cols)}, COUNT(*) AS n, SUM(rk) AS key_sum, {bottom} AS bottom "
-                f"FROM {_from(plan)}{group_by}"
-            )
-            params.extend(plan.params)
-        frame = _fetch(" UNION ALL ".join(parts), params)
-        frame["bottom"] = frame["bottom"].astype(bool)
+    all_levels = [f"d{i}_{k}" for i, levels in enumerate(plan.levels) for k in range(len(levels))]
+    sql = (
+        f"SELECT {', '.join(all_levels)}, COUNT(*) AS n, SUM(rk) AS key_sum "
+        f"FROM {_from(plan)} GROUP BY {', '.join(all_levels)}"
+    )
+    finest = _fetch(sql, plan.params)
+    finest["key_sum"] = finest["key_sum"].astype(float)
+    parts = []
+    for combo in combos:
+        keys = [f"d{i}_{k}" for i, k in enumerate(combo) if k < len(plan.levels[i])]
+        if keys:
+            part = finest.groupby(keys, dropna=False)[["n", "key_sum"]].sum().reset_index()
+        else:
+            part = finest[["n", "key_sum"]].sum().to_frame().T
+        for i, k in enumerate(combo):
+            part[f"c{i}"] = part.pop(f"d{i}_{k}") if k < len(plan.levels[i]) else TOTAL
+        part["bottom"] = not any(combo)
+        parts.append(part[[*names, "n", "key_sum", "bottom"]])
+    frame = pd.concat(parts, ignore_index=True)
     frame = frame[frame["n"] > 0]
     return frame.rename(columns=dict(zip(names, plan.names, strict=True)))
 
