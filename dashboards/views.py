@@ -1,5 +1,160 @@
-from django.shortcuts import render
+"""Dashboard pages for all staff, downloads of each widget's figures, and the builder.
+
+Every read goes through selectors.dashboards_for (a dashboard one may not see is a 404);
+every write through services.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import exports, forms, selectors, services
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def builder_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not selectors.may_build(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def dashboard_list(request):
-    return render(request, "dashboards/list.html", {"dashboards": []})
+    dashboards = selectors.dashboards_for(request.user).order_by("title")
+    return render(
+        request,
+        "dashboards/list.html",
+        {"dashboards": dashboards, "may_build": selectors.may_build(request.user)},
+    )
+
+
+def dashboard_detail(request, slug):
+    dashboard = selectors.dashboard_for(request.user, slug)
+    filters = services.filters_from(request.GET, dashboard)
+    widgets = services.render_dashboard(dashboard, filters)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "dashboards/detail.html",
+        {
+            "dashboard": dashboard,
+            "widgets": widgets,
+            "filters": filters,
+            "filter_options": services.filter_options(dashboard, [w for w, _r in widgets]),
+            "query": query,
+            "may_build": selectors.may_build(request.user),
+        },
+    )
+
+
+def widget_export(request, slug, pk, fmt):
+    widget = selectors.widget_for(request.user, slug, pk)
+    result = services.render_widget(widget, services.filters_from(request.GET, widget.dashboard))
+    if fmt == "csv":
+        response = HttpResponse(
+            exports.to_csv(widget, result), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        response = HttpResponse(exports.to_xlsx(widget, result), content_type=XLSX)
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_name(widget, fmt)}"'
+    return response
+
+
+# --- Builder -----------------------------------------------------------------------------
+
+
+def _dashboard_fields(form):
+    data = dict(form.cleaned_data)
+    groups = data.pop("groups", [])
+    return data, groups
+
+
+@builder_required
+def dashboard_form(request, slug=None):
+    dashboard = selectors.dashboard_for(request.user, slug) if slug else None
+    form = forms.DashboardForm(request.POST or None, instance=dashboard)
+    if request.method == "POST" and form.is_valid():
+        fields, groups = _dashboard_fields(form)
+        if dashboard is None:
+            dashboard = services.create_dashboard(request.user, groups=groups, **fields)
+            messages.success(request, _("Das Dashboard ist angelegt. Fügen Sie Elemente hinzu."))
+        else:
+            services.update_dashboard(dashboard, request.user, groups=groups, **fields)
+            messages.success(request, _("Die Änderungen sind gespeichert."))
+        return redirect("dashboards:edit", slug=dashboard.slug)
+    context = {"form": form, "dashboard": dashboard}
+    if dashboard is not None:
+        context["widgets"] = selectors.widgets_of(dashboard)
+    return render(request, "dashboards/builder.html", context)
+
+
+@builder_required
+@require_POST
+def dashboard_publish(request, slug):
+    dashboard = selectors.dashboard_for(request.user, slug)
+    publish = request.POST.get("publish") == "1"
+    try:
+        services.publish_dashboard(dashboard, request.user, publish=publish)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Das Dashboard ist veröffentlicht.")
+            if publish
+            else _("Das Dashboard ist ein Entwurf."),
+        )
+    return redirect("dashboards:edit", slug=slug)
+
+
+@builder_required
+def widget_form(request, slug, pk=None):
+    dashboard = selectors.dashboard_for(request.user, slug)
+    widget = selectors.widget_for(request.user, slug, pk) if pk else None
+    form = forms.WidgetForm(request.POST or None, instance=widget)
+    if request.method == "POST" and form.is_valid():
+        if widget is None:
+            services.add_widget(dashboard, request.user, **form.cleaned_data)
+        else:
+            services.update_widget(widget, request.user, **form.cleaned_data)
+        messages.success(request, _("Das Element ist gespeichert."))
+        return redirect("dashboards:edit", slug=slug)
+    return render(
+        request,
+        "dashboards/widget_form.html",
+        {
+            "form": form,
+            "dashboard": dashboard,
+            "widget": widget,
+            "dimension_names": {str(k): v for k, v in forms.dimension_names().items()},
+        },
+    )
+
+
+@builder_required
+@require_POST
+def widget_move(request, slug, pk):
+    widget = selectors.widget_for(request.user, slug, pk)
+    services.move_widget(widget, request.user, -1 if request.POST.get("direction") == "up" else 1)
+    return redirect(reverse("dashboards:edit", args=[slug]) + f"#widget-{pk}")
+
+
+@builder_required
+@require_POST
+def widget_delete(request, slug, pk):
+    widget = selectors.widget_for(request.user, slug, pk)
+    services.delete_widget(widget, request.user)
+    messages.success(request, _("Das Element ist entfernt."))
+    return redirect("dashboards:edit", slug=slug)

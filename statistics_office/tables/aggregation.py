@@ -158,8 +158,7 @@ def _age_band_sql(expr, bands, reference_date):
     age ≤ hi exactly when born after the day hi + 1 years before the reference date."""
     day = dt.date.fromisoformat(str(reference_date)[:10])
     whens = " ".join(
-        f"WHEN {expr} > '{_years_before(day, hi + 1).isoformat()}' "
-        f"THEN '{band_code(lo, hi)}'"
+        f"WHEN {expr} > '{_years_before(day, hi + 1).isoformat()}' THEN '{band_code(lo, hi)}'"
         for lo, hi in bands
         if hi is not None
     )

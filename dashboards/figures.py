@@ -1,0 +1,592 @@
+"""Plotly figures from published tables: pure functions, no database.
+
+Input: table snapshots (plain dicts with the published cells), a widget spec and the filter
+state. Output: a plotly figure dict plus what makes it accessible (a data table, a summary,
+notes). Secret cells are never drawn as zero: their value is None and a sign marks them.
+"""
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from statistics_office.tables.exports import ZERO_SIGN, format_value, method_text, secret_sign
+
+TOTAL = "_T"
+TIME = "Stichtag"
+STADTTEIL = "Stadtteil"
+GRAY = "#D9D9D9"
+FALLBACK_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+
+KIND_LABELS = {
+    "kpi": "Kennzahl",
+    "bar": "Balkendiagramm",
+    "stacked_bar": "Gestapeltes Balkendiagramm",
+    "line": "Liniendiagramm",
+    "pie": "Kreisdiagramm",
+    "donut": "Ringdiagramm",
+    "table": "Tabelle",
+    "map": "Karte der Stadtteile",
+}
+
+
+# --- Cells -------------------------------------------------------------------------------
+
+
+def is_secret(cell):
+    return bool(cell) and cell.get("flag") == "secret"
+
+
+def plotted(cell):
+    """The number to draw: None for a missing or secret cell, 0 only for a true zero."""
+    if cell is None or is_secret(cell):
+        return None
+    if cell.get("flag") == "zero" or cell.get("value") is None:
+        return 0
+    return cell["value"]
+
+
+def decimals(table):
+    return {"count": 0, "sum": 2, "mean": 1}.get(table.get("measure"), 0)
+
+
+def shown(cell, table):
+    """German text of a cell with the signs ("." secret, "–" true zero, "" missing)."""
+    return format_value(cell, decimals(table)) if cell else ""
+
+
+def number(value, places=0):
+    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def dimension(table, name):
+    return next((d for d in table.get("dimensions", []) if d["name"] == name), None)
+
+
+def label(table, name, code):
+    dim = dimension(table, name) or {}
+    return dim.get("labels", {}).get(code, code)
+
+
+def slice_table(table, filters, axes):
+    """Cells a widget draws: axis dimensions keep every code but the total (or the one
+    filtered), other dimensions are fixed to the filtered code, else to their total."""
+    fixed, axis_codes = {}, {}
+    for dim in table.get("dimensions", []):
+        name, order = dim["name"], list(dim.get("order") or [])
+        wanted = filters.get(name)
+        if name in axes:
+            if wanted:
+                axis_codes[name] = [wanted] if wanted in order else []
+            else:
+                axis_codes[name] = [c for c in order if c != TOTAL]
+        elif wanted:
+            fixed[name] = wanted
+        elif TOTAL in order:
+            fixed[name] = TOTAL
+        elif order:
+            fixed[name] = order[-1]  # a time dimension has no total: its newest date
+    index = {}
+    for cell in table.get("cells", []):
+        if all(cell.get(n) == c for n, c in fixed.items()):
+            index[tuple(cell.get(a) for a in axes)] = cell
+    return axis_codes, index, fixed
+
+
+def default_axes(table, kind):
+    names = [d["name"] for d in table.get("dimensions", [])]
+    if kind == "line":
+        x = TIME if TIME in names else (names[0] if names else "")
+    elif kind == "map":
+        x = STADTTEIL
+    else:
+        x = next((n for n in names if n != TIME), names[0] if names else "")
+    return x
+
+
+# --- The frame every chart is drawn from -------------------------------------------------
+
+
+def frame(tables, spec, filters):
+    """x codes and labels, and series of cells: [(name, [cell or None per x code])]."""
+    main = tables[0]
+    x = spec.get("x") or default_axes(main, spec["kind"])
+    if spec["kind"] == "line" and x == TIME:
+        # A time series shows every date; a Stichtag filter is for the other widgets.
+        filters = {k: v for k, v in filters.items() if k != TIME}
+    series_dim = spec.get("series") or ""
+    if series_dim == x or not dimension(main, series_dim) or len(tables) > 1:
+        series_dim = ""
+    axes = [x, series_dim] if series_dim else [x]
+    axis_codes, index, fixed = slice_table(main, filters, axes)
+    x_codes = axis_codes.get(x, [])
+    series = []
+    if series_dim:
+        for s in axis_codes.get(series_dim, []):
+            series.append((label(main, series_dim, s), [index.get((code, s)) for code in x_codes]))
+    else:
+        name = main.get("title") if len(tables) > 1 else main.get("measure_label", "")
+        series.append((name, [index.get((code,)) for code in x_codes]))
+    for other in tables[1:]:
+        _codes, other_index, _fixed = slice_table(other, filters, [x])
+        series.append((other.get("title", ""), [other_index.get((code,)) for code in x_codes]))
+    x_labels = [label(main, x, code) for code in x_codes]
+    return {
+        "x": x,
+        "series_dim": series_dim,
+        "x_codes": x_codes,
+        "x_labels": x_labels,
+        "series": series,
+        "fixed": fixed,
+    }
+
+
+# --- Building ----------------------------------------------------------------------------
+
+
+def build(tables, spec, filters=None, *, palette=None, geojson=None, centroids=None, previous=None):
+    """The widget's figure and its accessible companions. `tables[0]` is the widget's table
+    (newest publication, or a time series merged over publications), further tables are
+    compared with it; `previous` is the previous period's table for a KPI tile."""
+    filters = dict(filters or {})
+    palette = palette or {"colors": FALLBACK_COLORS, "scale": "Cividis"}
+    kind = spec["kind"]
+    main = tables[0]
+    if kind == "kpi":
+        return _kpi(main, previous, spec, filters)
+    f = frame(tables, spec, filters)
+    secret_cells = [
+        (f["x_labels"][i], name)
+        for name, cells in f["series"]
+        for i, c in enumerate(cells)
+        if is_secret(c)
+    ]
+    result = {
+        "kind": kind,
+        "figure": None,
+        "table": _data_table(main, f, spec),
+        "summary": _summary(main, f, spec, len(secret_cells)),
+        "notes": _notes(tables, spec, len(secret_cells)),
+        "secret_count": len(secret_cells),
+        "empty": not any(c is not None for _n, cells in f["series"] for c in cells),
+        "footer": _footer(tables),
+    }
+    if result["empty"] or kind == "table":
+        return result
+    builder = {
+        "bar": _bar,
+        "stacked_bar": _bar,
+        "line": _line,
+        "pie": _pie,
+        "donut": _pie,
+        "map": _map,
+    }[kind]
+    figure = builder(main, f, spec, palette, geojson=geojson, centroids=centroids)
+    figure["layout"] = {**_base_layout(palette), **figure.get("layout", {})}
+    result["figure"] = figure
+    if kind in ("pie", "donut") and secret_cells:
+        result["notes"].append(
+            _("Im Kreis fehlen die geheim gehaltenen Felder: %(labels)s.")
+            % {"labels": ", ".join(lbl for lbl, _n in secret_cells)}
+        )
+    return result
+
+
+def _base_layout(palette):
+    return {
+        "separators": ",.",
+        "colorway": palette["colors"],
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+        "legend": {"orientation": "h", "y": -0.25},
+        "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "autosize": True,
+    }
+
+
+def _hover_texts(cells, main):
+    return [shown(c, main) or "" for c in cells]
+
+
+def _secret_mark(x, *, yref="y", y=0):
+    return {
+        "x": x,
+        "y": y,
+        "xref": "x",
+        "yref": yref,
+        "text": secret_sign(),
+        "showarrow": False,
+        "yanchor": "bottom",
+        "font": {"size": 18},
+        "hovertext": _("geheim zu halten"),
+    }
+
+
+def _bar(main, f, spec, palette, **_kw):
+    data, marks = [], []
+    for i, (name, cells) in enumerate(f["series"]):
+        data.append(
+            {
+                "type": "bar",
+                "name": name,
+                "x": f["x_labels"],
+                "y": [plotted(c) for c in cells],
+                "text": _hover_texts(cells, main),
+                "textposition": "none",
+                "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
+                "marker": {"color": palette["colors"][i % len(palette["colors"])]},
+            }
+        )
+        marks += [_secret_mark(f["x_labels"][j]) for j, c in enumerate(cells) if is_secret(c)]
+    # Several series on one category share one mark.
+    marks = list({m["x"]: m for m in marks}.values())
+    return {
+        "data": data,
+        "layout": {
+            "barmode": "stack" if spec["kind"] == "stacked_bar" else "group",
+            "xaxis": {"title": {"text": f["x"]}, "type": "category", "automargin": True},
+            "yaxis": {"title": {"text": main.get("measure_label", "")}, "rangemode": "tozero"},
+            "annotations": marks,
+            "showlegend": len(data) > 1,
+        },
+    }
+
+
+def _line(main, f, spec, palette, **_kw):
+    time_axis = f["x"] == TIME
+    x = f["x_codes"] if time_axis else f["x_labels"]
+    data, marks = [], []
+    for i, (name, cells) in enumerate(f["series"]):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": name,
+                "x": x,
+                "y": [plotted(c) for c in cells],
+                "text": _hover_texts(cells, main),
+                "connectgaps": False,
+                "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
+                "line": {"color": palette["colors"][i % len(palette["colors"])], "width": 2},
+            }
+        )
+        marks += [
+            _secret_mark(x[j], yref="paper", y=0) for j, c in enumerate(cells) if is_secret(c)
+        ]
+    marks = list({m["x"]: m for m in marks}.values())
+    xaxis = {"title": {"text": f["x"]}, "automargin": True}
+    if time_axis:
+        xaxis.update(type="date", tickformat="%d.%m.%Y")
+    else:
+        xaxis.update(type="category")
+    return {
+        "data": data,
+        "layout": {
+            "xaxis": xaxis,
+            "yaxis": {"title": {"text": main.get("measure_label", "")}, "rangemode": "tozero"},
+            "annotations": marks,
+            "showlegend": len(data) > 1,
+        },
+    }
+
+
+def _pie(main, f, spec, palette, **_kw):
+    _name, cells = f["series"][0]
+    keep = [i for i, c in enumerate(cells) if c is not None and not is_secret(c)]
+    return {
+        "data": [
+            {
+                "type": "pie",
+                "labels": [f["x_labels"][i] for i in keep],
+                "values": [plotted(cells[i]) for i in keep],
+                "text": [shown(cells[i], main) for i in keep],
+                "textinfo": "label+percent",
+                "hovertemplate": "%{label}: %{text}<extra></extra>",
+                "hole": 0.45 if spec["kind"] == "donut" else 0,
+                "sort": False,
+                "marker": {"colors": palette["colors"]},
+            }
+        ],
+        "layout": {"showlegend": True},
+    }
+
+
+def _map(main, f, spec, palette, *, geojson=None, centroids=None):
+    _name, cells = f["series"][0]
+    shown_ids, values, texts, names, secret_ids = [], [], [], [], []
+    for code, lbl, cell in zip(f["x_codes"], f["x_labels"], cells, strict=True):
+        if cell is None or len(code) != 2:
+            continue
+        feature = "STGT" + code
+        if is_secret(cell):
+            secret_ids.append(feature)
+            continue
+        shown_ids.append(feature)
+        values.append(plotted(cell))
+        texts.append(shown(cell, main))
+        names.append(lbl)
+    data = [
+        {
+            "type": "choropleth",
+            "geojson": geojson,
+            "featureidkey": "properties.AREA_ID",
+            "locations": shown_ids,
+            "z": values,
+            "text": texts,
+            "customdata": names,
+            "hovertemplate": "%{customdata}: %{text}<extra></extra>",
+            "colorscale": palette["scale"],
+            "marker": {"line": {"color": "#ffffff", "width": 1}},
+            "colorbar": {
+                "title": {"text": main.get("measure_label", "")},
+                "separatethousands": True,
+            },
+            "name": main.get("measure_label", ""),
+        }
+    ]
+    if secret_ids:
+        data.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson,
+                "featureidkey": "properties.AREA_ID",
+                "locations": secret_ids,
+                "z": [1] * len(secret_ids),
+                "colorscale": [[0, GRAY], [1, GRAY]],
+                "showscale": False,
+                "hovertemplate": "%{location}: " + secret_sign() + "<extra></extra>",
+                "name": _("geheim (%(sign)s)") % {"sign": secret_sign()},
+                "marker": {"line": {"color": "#ffffff", "width": 1}},
+            }
+        )
+        points = [centroids[i] for i in secret_ids if centroids and i in centroids]
+        if points:
+            data.append(
+                {
+                    "type": "scattergeo",
+                    "mode": "text",
+                    "lon": [p[0] for p in points],
+                    "lat": [p[1] for p in points],
+                    "text": [secret_sign()] * len(points),
+                    "textfont": {"size": 20, "color": "#000000"},
+                    "hoverinfo": "skip",
+                    "showlegend": False,
+                }
+            )
+    return {
+        "data": data,
+        "layout": {
+            # No tile server: the Stadtteile are the whole map.
+            "geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "annotations": [],
+        },
+    }
+
+
+def centroids_of(geojson):
+    """A point inside (roughly) each feature, for placing the secret sign on a map."""
+    points = {}
+    for feature in geojson.get("features", []):
+        geometry = feature["geometry"]
+        rings = geometry["coordinates"]
+        if geometry["type"] == "MultiPolygon":
+            rings = max(rings, key=lambda poly: len(poly[0]))
+        outer = rings[0]
+        lon = sum(p[0] for p in outer) / len(outer)
+        lat = sum(p[1] for p in outer) / len(outer)
+        points[feature["properties"]["AREA_ID"]] = (round(lon, 5), round(lat, 5))
+    return points
+
+
+# --- KPI tile ----------------------------------------------------------------------------
+
+
+def _total_cell(table, filters):
+    if table is None:
+        return None, None
+    _codes, index, fixed = slice_table(table, filters, [])
+    return index.get(()), fixed.get(TIME) or table.get("reference_date")
+
+
+def _kpi(main, previous, spec, filters):
+    time_dim = dimension(main, TIME)
+    if time_dim and not filters.get(TIME) and len(time_dim.get("order", [])) > 1:
+        # A time series table: compare its newest date with the one before.
+        before = time_dim["order"][-2]
+        cell, reference = _total_cell(main, filters)
+        prev_cell, prev_reference = _total_cell(main, {**filters, TIME: before})
+    else:
+        cell, reference = _total_cell(main, filters)
+        prev_cell, prev_reference = _total_cell(previous, filters)
+    value_text = shown(cell, main) or "…"
+    change_text, figure = "", None
+    if cell is not None and not is_secret(cell):
+        indicator = {
+            "type": "indicator",
+            "mode": "number",
+            "value": plotted(cell),
+            "number": {"valueformat": ",." + str(decimals(main)) + "f"},
+        }
+        if prev_cell is not None and not is_secret(prev_cell):
+            delta = plotted(cell) - plotted(prev_cell)
+            base = plotted(prev_cell)
+            pct = f" ({'+' if delta >= 0 else ''}{number(100 * delta / base, 1)} %)" if base else ""
+            change_text = _("%(delta)s%(pct)s gegenüber %(date)s") % {
+                "delta": ("+" if delta >= 0 else "") + number(delta, decimals(main)),
+                "pct": pct,
+                "date": _date(prev_reference),
+            }
+            indicator["mode"] = "number+delta"
+            indicator["delta"] = {"reference": base, "valueformat": ",.0f"}
+        figure = {"data": [indicator], "layout": {**_base_layout({"colors": FALLBACK_COLORS})}}
+    elif prev_cell is not None:
+        change_text = _("Veränderung nicht darstellbar (%(sign)s)") % {"sign": secret_sign()}
+    secret = int(is_secret(cell)) + int(is_secret(prev_cell))
+    rows = [{"label": _date(reference), "cells": [_table_cell(cell, main)]}]
+    if prev_cell is not None:
+        rows.append({"label": _date(prev_reference), "cells": [_table_cell(prev_cell, main)]})
+    summary = _("%(kind)s: %(title)s, %(measure)s am %(date)s: %(value)s. %(change)s") % {
+        "kind": KIND_LABELS["kpi"],
+        "title": spec.get("title", ""),
+        "measure": main.get("measure_label", ""),
+        "date": _date(reference),
+        "value": value_text,
+        "change": change_text,
+    }
+    return {
+        "kind": "kpi",
+        "figure": figure,
+        "kpi": {"value": value_text, "change": change_text, "reference": _date(reference)},
+        "table": {
+            "caption": spec.get("title") or main.get("title", ""),
+            "row_header": _("Stichtag"),
+            "columns": [main.get("measure_label", "")],
+            "rows": rows,
+        },
+        "summary": summary.strip(),
+        "notes": _notes([main], spec, secret),
+        "secret_count": secret,
+        "empty": cell is None,
+        "footer": _footer([main]),
+    }
+
+
+# --- Accessible companions ---------------------------------------------------------------
+
+
+def _date(iso):
+    if not iso:
+        return "…"
+    iso = str(iso)
+    return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}" if len(iso) >= 10 else iso
+
+
+def _table_cell(cell, table):
+    return {
+        "text": shown(cell, table),
+        "flag": (cell or {}).get("flag", "") if cell else "",
+        "value": plotted(cell) if cell is not None and not is_secret(cell) else None,
+    }
+
+
+def _data_table(main, f, spec):
+    columns = [name for name, _cells in f["series"]]
+    rows = []
+    for i, (code, lbl) in enumerate(zip(f["x_codes"], f["x_labels"], strict=True)):
+        cells = [_table_cell(cells[i], main) for _name, cells in f["series"]]
+        rows.append({"label": lbl, "code": code, "cells": cells})
+    return {
+        "caption": spec.get("title") or main.get("title", ""),
+        "row_header": f["x"],
+        "columns": columns,
+        "rows": rows,
+    }
+
+
+def _summary(main, f, spec, secret_count):
+    parts = [f"{KIND_LABELS.get(spec['kind'], '')}: {spec.get('title') or main.get('title')}."]
+    by = f["x"] + (f" und {f['series_dim']}" if f["series_dim"] else "")
+    if f["x"] == TIME:
+        dates = f["x_codes"]
+        when = _("%(first)s bis %(last)s") % {
+            "first": _date(dates[0] if dates else ""),
+            "last": _date(dates[-1] if dates else ""),
+        }
+        parts.append(
+            _("%(measure)s nach %(by)s, %(when)s.")
+            % {"measure": main.get("measure_label", ""), "by": by, "when": when}
+        )
+    else:
+        parts.append(
+            _("%(measure)s nach %(by)s, Stichtag %(date)s.")
+            % {
+                "measure": main.get("measure_label", ""),
+                "by": by,
+                "date": _date(f["fixed"].get(TIME) or main.get("reference_date")),
+            }
+        )
+    if len(f["series"]) == 1:
+        values = [
+            (plotted(c), lbl, c)
+            for lbl, c in zip(f["x_labels"], f["series"][0][1], strict=True)
+            if plotted(c) is not None
+        ]
+        if len(values) > 1:
+            high = max(values, key=lambda v: v[0])
+            low = min(values, key=lambda v: v[0])
+            parts.append(
+                _("Höchster Wert: %(high)s (%(hv)s), niedrigster: %(low)s (%(lv)s).")
+                % {
+                    "high": high[1],
+                    "hv": shown(high[2], main),
+                    "low": low[1],
+                    "lv": shown(low[2], main),
+                }
+            )
+    else:
+        parts.append(
+            _("%(n)s Reihen: %(names)s.")
+            % {
+                "n": len(f["series"]),
+                "names": ", ".join(name for name, _c in f["series"]),
+            }
+        )
+    if secret_count:
+        parts.append(
+            _("%(n)s Werte geheim gehalten (%(sign)s).")
+            % {"n": secret_count, "sign": secret_sign()}
+        )
+    return " ".join(parts)
+
+
+def _notes(tables, spec, secret_count):
+    notes = []
+    if secret_count:
+        notes.append(
+            _(
+                "%(n)s Felder sind geheim zu halten (Zeichen „%(sign)s“). Sie fehlen in der "
+                "Grafik und werden nicht als Null dargestellt; „%(zero)s“ bedeutet genau null."
+            )
+            % {"n": secret_count, "sign": secret_sign(), "zero": ZERO_SIGN}
+        )
+    for method in dict.fromkeys(t.get("method", "") for t in tables):
+        params = next(t.get("parameters") for t in tables if t.get("method") == method)
+        notes.append(method_text(method, params))
+    if spec.get("note"):
+        notes.append(spec["note"])
+    return notes
+
+
+def _footer(tables):
+    lines = []
+    for t in tables:
+        lines.append(
+            _("Quelle: %(source)s; %(title)s, Stichtag %(date)s; Statistikstelle, Version %(v)s")
+            % {
+                "source": t.get("sources_label", ""),
+                "title": t.get("title", ""),
+                "date": _date(t.get("reference_date")),
+                "v": t.get("version", ""),
+            }
+        )
+    return lines

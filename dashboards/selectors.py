@@ -1,0 +1,60 @@
+"""Who sees which dashboards: one default-deny filter used by pages, API and downloads.
+
+Published dashboards are for all staff unless restricted to groups (guardian object
+permission `view_dashboard` on the direct foreign-key tables); drafts only for the
+statistics office, which builds them.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+from bif import roles
+
+from .models import Dashboard, DashboardGroupObjectPermission, DashboardUserObjectPermission
+
+
+def may_build(user):
+    return roles.has_role(user, roles.STATISTICIAN)
+
+
+def dashboards_for(user):
+    if not user.is_authenticated:
+        return Dashboard.objects.none()
+    if may_build(user):
+        return Dashboard.objects.all()
+    own = DashboardUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_dashboard"
+    ).values("content_object_id")
+    via_groups = DashboardGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename="view_dashboard"
+    ).values("content_object_id")
+    return Dashboard.objects.filter(status=Dashboard.Status.PUBLISHED).filter(
+        Q(visibility=Dashboard.Visibility.ALL) | Q(id__in=own) | Q(id__in=via_groups)
+    )
+
+
+def dashboard_for(user, slug):
+    dashboard = dashboards_for(user).filter(slug=slug).first()
+    if dashboard is None:
+        raise Http404
+    return dashboard
+
+
+def widgets_of(dashboard):
+    return dashboard.widgets.select_related("table", "compare_table").order_by("position", "pk")
+
+
+def widget_for(user, slug, pk):
+    widget = widgets_of(dashboard_for(user, slug)).filter(pk=pk).first()
+    if widget is None:
+        raise Http404
+    return widget
+
+
+def visible_groups(dashboard):
+    from django.contrib.auth.models import Group
+
+    ids = DashboardGroupObjectPermission.objects.filter(
+        content_object=dashboard, permission__codename="view_dashboard"
+    ).values("group_id")
+    return Group.objects.filter(id__in=ids).order_by("name")

@@ -1,0 +1,24 @@
+// Draws each widget's plotly figure from its JSON block; PNG download without any server.
+(function () {
+  "use strict";
+  if (!window.Plotly) { return; }
+  document.querySelectorAll("[data-figure]").forEach(function (el) {
+    var source = document.getElementById(el.dataset.figure);
+    if (!source) { return; }
+    var figure = JSON.parse(source.textContent);
+    Plotly.newPlot(el, figure.data, figure.layout, {
+      responsive: true,
+      displaylogo: false,
+      modeBarButtonsToRemove: ["select2d", "lasso2d"],
+      toImageButtonOptions: { format: "png", filename: el.dataset.filename || "grafik", scale: 2 }
+    });
+  });
+  document.querySelectorAll("[data-png]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var el = document.getElementById(button.dataset.png);
+      if (el) {
+        Plotly.downloadImage(el, { format: "png", filename: el.dataset.filename || "grafik", scale: 2 });
+      }
+    });
+  });
+})();

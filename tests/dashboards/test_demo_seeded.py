@@ -1,0 +1,31 @@
+"""The demo dashboards over the real demo seed: every widget draws something."""
+
+import io
+
+import plotly.graph_objects as go
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from dashboards import services
+from dashboards.demo import create_demo_dashboards
+
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sealed"], transaction=True),
+    pytest.mark.usefixtures("clean_sealed_tables"),
+]
+
+
+def test_demo_dashboards_draw_every_widget_from_the_seeded_tables(settings, tmp_path, client):
+    settings.VAR_DIR = tmp_path
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    call_command("seed_demo", "--residents", "3000", "--years", "2024,2025", stdout=io.StringIO())
+    owner = get_user_model().objects.get(username="statistik")
+    boards = create_demo_dashboards(owner)
+    client.force_login(get_user_model().objects.get(username="mitarbeiter"))
+    for board in boards:
+        assert client.get(board.get_absolute_url()).status_code == 200
+        for widget, result in services.render_dashboard(board, {}):
+            assert not result["empty"], (board.slug, widget.title)
+            if result["figure"]:
+                go.Figure(result["figure"])  # valid for plotly

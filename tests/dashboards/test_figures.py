@@ -1,0 +1,163 @@
+"""The pure figure builders: secret cells, filters, maps, KPI tiles, valid plotly JSON."""
+
+import plotly.graph_objects as go
+import pytest
+from django.test import override_settings
+
+from dashboards import figures
+
+from .conftest import GESCHLECHT, STADTTEIL, sex_cells, stadtteil_cells
+
+
+def table(cells, dimensions, **extra):
+    return {
+        "id": 1,
+        "version": 1,
+        "title": "Einwohner",
+        "measure": "count",
+        "measure_label": "Einwohner",
+        "dimensions": dimensions,
+        "cells": cells,
+        "reference_date": "2025-12-31",
+        "method": "suppression",
+        "parameters": {"min_frequency": 3},
+        "sources_label": "Einwohnermeldewesen",
+        **extra,
+    }
+
+
+SEX = table(sex_cells(), [STADTTEIL, GESCHLECHT])
+
+
+def spec(kind, x="Stadtteil", series=""):
+    return {"id": 1, "title": "Test", "kind": kind, "x": x, "series": series, "note": ""}
+
+
+def test_secret_cell_is_none_in_the_bar_and_marked_with_the_sign():
+    result = figures.build([SEX], spec("bar", series="Geschlecht"))
+    weiblich = next(t for t in result["figure"]["data"] if t["name"] == "weiblich")
+    nordstadt = weiblich["x"].index("Nordstadt")
+    assert weiblich["y"][nordstadt] is None
+    marks = result["figure"]["layout"]["annotations"]
+    assert any(m["text"] == "." and m["x"] == "Nordstadt" for m in marks)
+    assert result["secret_count"] == 2
+    assert any("geheim" in note and "nicht als Null" in note for note in result["notes"])
+    go.Figure(result["figure"])  # valid plotly JSON
+
+
+def test_true_zero_is_drawn_as_zero_and_shown_as_dash():
+    result = figures.build([SEX], spec("bar", series="Geschlecht"))
+    weiblich = next(t for t in result["figure"]["data"] if t["name"] == "weiblich")
+    assert weiblich["y"][weiblich["x"].index("Neustadt")] == 0
+    row = next(r for r in result["table"]["rows"] if r["label"] == "Neustadt")
+    assert row["cells"][1]["text"] == "–"
+
+
+@override_settings(BIF_SECRET_SIGN="•")
+def test_the_configured_secret_sign_marks_chart_and_table():
+    result = figures.build([SEX], spec("stacked_bar", series="Geschlecht"))
+    assert {m["text"] for m in result["figure"]["layout"]["annotations"]} == {"•"}
+    row = next(r for r in result["table"]["rows"] if r["label"] == "Nordstadt")
+    assert [c["text"] for c in row["cells"]] == ["•", "•"]
+    assert result["figure"]["layout"]["barmode"] == "stack"
+
+
+def test_a_filter_on_a_dimension_off_the_axes_picks_its_slice():
+    both = figures.build([SEX], spec("bar"))
+    women = figures.build([SEX], spec("bar"), {"Geschlecht": "w"})
+    assert both["figure"]["data"][0]["y"] == [250, 200, 10]
+    assert women["figure"]["data"][0]["y"] == [130, 0, None]
+
+
+def test_a_filter_on_the_axis_keeps_only_that_code():
+    result = figures.build([SEX], spec("bar"), {"Stadtteil": "02"})
+    assert result["figure"]["data"][0]["x"] == ["Neustadt"]
+
+
+def test_map_is_a_choropleth_of_the_stadtteile_without_tiles():
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"AREA_ID": f"STGT0{i}"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[9.4, 54.7], [9.5, 54.8], [9.4, 54.8], [9.4, 54.7]]],
+                },
+            }
+            for i in (1, 2, 3)
+        ],
+    }
+    women = {"Geschlecht": "w"}
+    result = figures.build(
+        [SEX], spec("map"), women, geojson=geojson, centroids=figures.centroids_of(geojson)
+    )
+    data = result["figure"]["data"]
+    assert data[0]["type"] == "choropleth"
+    assert data[0]["featureidkey"] == "properties.AREA_ID"
+    assert data[0]["locations"] == ["STGT01", "STGT02"]
+    assert data[1]["locations"] == ["STGT03"]  # secret: grey, not zero
+    assert data[2]["type"] == "scattergeo" and data[2]["text"] == ["."]
+    geo = result["figure"]["layout"]["geo"]
+    assert geo["fitbounds"] == "locations" and geo["visible"] is False
+    assert "mapbox" not in str(result["figure"]) and "map" not in result["figure"]["layout"]
+    go.Figure(result["figure"])
+
+
+def test_kpi_shows_value_and_change_to_the_previous_period():
+    previous = table(stadtteil_cells({"01": 90, "02": 100, "03": 10}), [STADTTEIL])
+    previous["reference_date"] = "2024-12-31"
+    current = table(stadtteil_cells({"01": 100, "02": 100, "03": 20}), [STADTTEIL])
+    result = figures.build([current], spec("kpi"), previous=previous)
+    assert result["kpi"]["value"] == "220"
+    assert result["kpi"]["change"].startswith("+20 (+10,0 %)")
+    assert "31.12.2024" in result["kpi"]["change"]
+    go.Figure(result["figure"])
+
+
+def test_kpi_with_a_secret_total_shows_the_sign_not_zero():
+    cells = [{"Stadtteil": "_T", "value": None, "flag": "secret"}]
+    result = figures.build([table(cells, [STADTTEIL])], spec("kpi"))
+    assert result["kpi"]["value"] == "."
+    assert result["figure"] is None
+
+
+def test_line_over_stichtag_breaks_at_a_secret_point():
+    time = {"name": "Stichtag", "labels": {}, "order": ["2023-12-31", "2024-12-31", "2025-12-31"]}
+    cells = [
+        {"Stichtag": "2023-12-31", "Stadtteil": "_T", "value": 10, "flag": ""},
+        {"Stichtag": "2024-12-31", "Stadtteil": "_T", "value": None, "flag": "secret"},
+        {"Stichtag": "2025-12-31", "Stadtteil": "_T", "value": 12, "flag": ""},
+    ]
+    result = figures.build([table(cells, [time, STADTTEIL])], spec("line", x="Stichtag"))
+    trace = result["figure"]["data"][0]
+    assert trace["x"] == time["order"] and trace["y"] == [10, None, 12]
+    assert trace["connectgaps"] is False
+    assert result["figure"]["layout"]["annotations"][0]["text"] == "."
+    go.Figure(result["figure"])
+
+
+@pytest.mark.parametrize("kind", ["pie", "donut"])
+def test_pie_leaves_out_secret_slices_and_says_so(kind):
+    result = figures.build([SEX], spec(kind), {"Geschlecht": "w"})
+    trace = result["figure"]["data"][0]
+    assert trace["labels"] == ["Altstadt", "Neustadt"]
+    assert any("Nordstadt" in note for note in result["notes"])
+    go.Figure(result["figure"])
+
+
+def test_summary_describes_the_chart_for_screen_readers():
+    result = figures.build([SEX], spec("bar"))
+    assert "Balkendiagramm" in result["summary"]
+    assert "Höchster Wert: Altstadt" in result["summary"]
+
+
+def test_compare_table_is_a_second_series_on_the_same_axis():
+    kinder = table(stadtteil_cells({"01": 60, "02": 70, "03": 20}), [STADTTEIL], title="Kinder")
+    kita = table(stadtteil_cells({"01": 40, "02": 55, "03": None}), [STADTTEIL], title="Kita")
+    result = figures.build([kita, kinder], spec("bar"))
+    names = [t["name"] for t in result["figure"]["data"]]
+    assert names == ["Kita", "Kinder"]
+    assert result["figure"]["data"][0]["y"] == [40, 55, None]
+    assert result["table"]["columns"] == ["Kita", "Kinder"]
