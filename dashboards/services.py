@@ -387,7 +387,8 @@ def move_widget(widget, user, step):
     _require_builder(user)
     dashboard = widget.dashboard
     with transaction.atomic():
-        ordered = list(widgets_of(dashboard).select_for_update())
+        # Lock only the widget rows: compare_table is a nullable join PostgreSQL cannot lock.
+        ordered = list(widgets_of(dashboard).select_for_update(of=("self",)))
         index = next(i for i, w in enumerate(ordered) if w.pk == widget.pk)
         target = index + step
         if 0 <= target < len(ordered):
