@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench migrate demo messages clean
+.PHONY: install run test lint format bench e2e migrate demo messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## Only the browser journeys (Debian's chromium + chromium-driver; axe-core from npm).
+e2e: install
+	npm ci --prefix tests/e2e --no-audit --no-fund
+	$(PY) -m pytest tests/e2e -m browser -s
 
 ## Benchmarks against PostgreSQL; one JSON line per figure.
 bench: install

@@ -10,7 +10,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ["tests.bench.import_csv_1m", "tests.bench.disclosure_3d_1m"]
+BENCHMARKS = [
+    "tests.bench.import_csv_1m",
+    "tests.bench.disclosure_3d_1m",
+    "tests.bench.dashboard_load",
+]
 
 
 def main():

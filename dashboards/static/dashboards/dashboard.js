@@ -2,6 +2,12 @@
 (function () {
   "use strict";
   if (!window.Plotly) { return; }
+  // Offline: plotly.js would fetch a world map from its CDN for every geo subplot. Our maps
+  // bring their own GeoJSON, so an empty world topology is all it needs.
+  window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
+  window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
+  window.PlotlyGeoAssets.topojson.world_110m = window.PlotlyGeoAssets.topojson.world_110m ||
+    { type: "Topology", objects: {}, arcs: [] };
   document.querySelectorAll("[data-figure]").forEach(function (el) {
     var source = document.getElementById(el.dataset.figure);
     if (!source) { return; }
