@@ -182,7 +182,8 @@ def render_widget(widget, filters, *, found=None):
     if result is None:
         result = _build(widget, chosen, used, relevant)
         cache.set(key, result, CACHE_SECONDS)
-    return result
+    # The page caches the widget's rendered HTML under the same key (detail.html).
+    return {**result, "cache_key": key}
 
 
 def _build(widget, chosen, used, filters):
