@@ -127,7 +127,7 @@ def test_secret_cell_is_marked_on_the_page_and_not_plotted(client, staff, dashbo
     assert "nicht als Null dargestellt" in html
     assert '<th scope="row">Nordstadt</th>' in html and "<caption>" in html
     assert f'id="fig-{widget.pk}" type="application/json"' in html
-    assert '<figcaption>Balkendiagramm' in html
+    assert "<figcaption>Balkendiagramm" in html
 
 
 def test_plotly_is_served_locally(client, staff, dashboard):
