@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "guardian",
     "bif",
     "departments",
+    "departments.rollout",
     "statistics_office",
     "statistics_office.microdata",
     "statistics_office.tables",

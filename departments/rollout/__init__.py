@@ -1,0 +1,1 @@
+"""Stepwise, sectoral introduction of BI: checklists, rollout stages, staff involvement."""

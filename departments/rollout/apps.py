@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RolloutConfig(AppConfig):
+    name = "departments.rollout"
+    label = "rollout"
+    verbose_name = _("Einführung (Rollout)")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_ensure_default_template, sender=self, dispatch_uid="bif-rollout")
+
+
+def _ensure_default_template(sender, **kwargs):
+    """The shipped template, also after a test database flush (which runs post_migrate)."""
+    import importlib
+
+    from django.apps import apps
+
+    if apps.get_model("rollout", "ChecklistTemplate").objects.exists():
+        return
+    migration = importlib.import_module("departments.rollout.migrations.0002_default_template")
+    migration.create_default(apps, None)
