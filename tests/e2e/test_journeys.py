@@ -220,6 +220,11 @@ A11Y_PAGES = [
     ("upload", "analyse-ewo", "/katalog/hochladen/"),
     ("runs", "analyse-ewo", "/katalog/importe/"),
     ("run-detail", "analyse-ewo", _first_link("/katalog/importe/", "main table a")),
+    ("microdata", "statistik", "/statistikstelle/einzeldaten/einwohner/"),
+    ("table-definitions", "statistik", "/tabellen/statistikstelle/"),
+    ("grants", "admin", "/statistikstelle/freigaben/"),
+    ("audit-log", "admin", "/statistikstelle/audit/"),
+    ("rollout", "admin", "/einfuehrung/"),
 ]
 
 
