@@ -28,6 +28,12 @@ class AuditAction(models.TextChoices):
     ACCESS_DENIED = "access_denied", _("Zugriff verweigert")
     LOGIN_FAILED = "login_failed", _("Anmeldung fehlgeschlagen")
     AUDIT_LOG_EXPORT = "audit_log_export", _("Audit-Log exportiert")
+    LOGIN_LOCKED_OUT = "login_locked_out", _("Anmeldung gesperrt")
+    API_TOKEN_CREATED = "api_token_created", _("API-Token erzeugt")
+    API_TOKEN_DELETED = "api_token_deleted", _("API-Token gelöscht")
+    ROLLOUT_STAGE_CHANGE = "rollout_stage_change", _("Einführungsstufe geändert")
+    BACKUP_CREATED = "backup_created", _("Sicherung erstellt")
+    BACKUP_RESTORED = "backup_restored", _("Sicherung wiederhergestellt")
 
 
 class AuditOutcome(models.TextChoices):
