@@ -30,11 +30,18 @@ def builder_required(view):
 
 
 def dashboard_list(request):
+    from departments.rollout.selectors import may_view_overview
+
     dashboards = selectors.dashboards_for(request.user).order_by("title")
     return render(
         request,
         "dashboards/list.html",
-        {"dashboards": dashboards, "may_build": selectors.may_build(request.user)},
+        {
+            "dashboards": dashboards,
+            "may_build": selectors.may_build(request.user),
+            # Built-in dashboards, drawn from BIF's own records rather than published tables.
+            "rollout_dashboard": may_view_overview(request.user),
+        },
     )
 
 

@@ -31,7 +31,10 @@ DEMO_USERS = [
     ("analyse-ewo", "Erik Einwohner", roles.ANALYST, "33"),
     ("analyse-kita", "Katrin Kita", roles.ANALYST, "51"),
     ("mitarbeiter", "Maren Mitarbeiterin", roles.STAFF, None),
+    ("leitung-jugend", "Jana Jugendhilfe", roles.STAFF, "51"),
 ]
+# Heads of their department: they follow its introduction (rollout overview, checklist).
+DEMO_DEPARTMENT_HEADS = {"leitung-jugend"}
 
 # A mid-rollout city: some sources live, some in verification, one only identified.
 DEMO_STAGES = {
@@ -108,7 +111,10 @@ def create_users():
             user.groups.add(Group.objects.get(name=roles.STAFF))
         if department_code:
             services.add_member(
-                user=user, department=Department.objects.get(code=department_code), analyst=True
+                user=user,
+                department=Department.objects.get(code=department_code),
+                analyst=role == roles.ANALYST,
+                head=username in DEMO_DEPARTMENT_HEADS,
             )
         created.append((username, role))
     return created

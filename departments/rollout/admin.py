@@ -30,7 +30,7 @@ class ItemTemplateInline(admin.TabularInline):
 
 @admin.register(ChecklistTemplate)
 class ChecklistTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "version", "is_current", "created_at"]
+    list_display = ["name", "scope", "version", "is_current", "created_at"]
     list_filter = ["is_current"]
     readonly_fields = ["version", "created_at"]
     inlines = [ItemTemplateInline]

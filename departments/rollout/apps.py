@@ -14,12 +14,16 @@ class RolloutConfig(AppConfig):
 
 
 def _ensure_default_template(sender, **kwargs):
-    """The shipped template, also after a test database flush (which runs post_migrate)."""
+    """The shipped templates, also after a test database flush (which runs post_migrate)."""
     import importlib
 
     from django.apps import apps
 
-    if apps.get_model("rollout", "ChecklistTemplate").objects.exists():
-        return
-    migration = importlib.import_module("departments.rollout.migrations.0002_default_template")
-    migration.create_default(apps, None)
+    templates = apps.get_model("rollout", "ChecklistTemplate").objects
+    for scope, module in (
+        ("source", "0002_default_template"),
+        ("department", "0004_default_department_template"),
+    ):
+        if not templates.filter(scope=scope).exists():
+            migration = importlib.import_module(f"departments.rollout.migrations.{module}")
+            migration.create_default(apps, None)

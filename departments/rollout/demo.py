@@ -27,6 +27,13 @@ EVIDENCE = {
     "erste-tabelle": "Erste Tabelle veröffentlicht.",
     "erstes-dashboard": "Dashboard im Intranet verlinkt.",
     "lieferrhythmus": "Lieferrhythmus vereinbart; Export läuft zeitgesteuert.",
+    # Department checklists
+    "fb-leitung": "Fachbereichsleitung per Verfügung benannt; Ansprechperson im Sachgebiet.",
+    "fb-quellen": "Fachverfahren im Katalog erfasst.",
+    "fb-ressourcen": "Zwei Personentage je Monat für Exporte und Abstimmungen eingeplant.",
+    "fb-informiert": "Dienstbesprechung mit Vorstellung von BIF.",
+    "fb-personalrat": "Personalrat unterrichtet; Zustimmung nach § 51 MBG Schl.-H. liegt vor.",
+    "fb-geschult": "Schulung im Fortbildungszentrum.",
 }
 # Days before today at which a live source reached each stage (older sources first).
 LIVE_SCHEDULE = [(330, 270, 200), (300, 230, 160), (240, 170, 110), (200, 140, 90)]
@@ -93,6 +100,8 @@ def seed_rollout(today=None):
             )
             previous = stage
 
+    _seed_department_checklists(admin, now)
+
     for d, department in enumerate(Department.objects.order_by("pk")):
         if department.staff_involvement.exists():
             continue
@@ -108,6 +117,25 @@ def seed_rollout(today=None):
             )
 
     _seed_feedback()
+
+
+def _seed_department_checklists(admin, now):
+    """Each department's own checklist, done as far as its most advanced source got."""
+    for n, department in enumerate(Department.objects.order_by("pk"), start=1):
+        if department.checklists.filter(source__isnull=True).exists():
+            continue
+        checklist = services.create_checklist(department=department)
+        stages = list(department.data_sources.values_list("stage", flat=True))
+        highest = max((_index(stage) for stage in stages), default=0)
+        done = set(STAGE_ORDER[1 : highest + 1])
+        for position, item in enumerate(checklist.items.select_related("item_template")):
+            if item.item_template.required_for_stage not in done:
+                continue
+            ChecklistItem.objects.filter(pk=item.pk).update(
+                done_at=now - datetime.timedelta(days=360 - 30 * n - 7 * position),
+                done_by=admin,
+                evidence_text=EVIDENCE.get(item.item_template.key, "Erledigt."),
+            )
 
 
 SURNAMES = ["Christiansen", "Nissen", "Thomsen", "Lorenzen", "Carstensen", "Paulsen", "Iversen"]

@@ -20,9 +20,21 @@ def stage_index(stage):
 
 
 class ChecklistTemplate(models.Model):
-    """A versioned checklist; editing a template in the admin archives the old version."""
+    """A versioned checklist; editing a template in the admin archives the old version.
+
+    Source templates are filled in per data source; department templates once per
+    department, for what the department as a whole must do (its head named, staff council
+    involved, staff informed and trained). Both gate the stages of the department's sources.
+    """
+
+    class Scope(models.TextChoices):
+        SOURCE = "source", _("je Datenquelle")
+        DEPARTMENT = "department", _("je Fachbereich")
 
     name = models.CharField(_("Name"), max_length=200)
+    scope = models.CharField(
+        _("gilt für"), max_length=20, choices=Scope.choices, default=Scope.SOURCE
+    )
     version = models.PositiveIntegerField(_("Version"), default=1)
     is_current = models.BooleanField(_("aktuelle Version"), default=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
@@ -54,6 +66,11 @@ class ChecklistItemTemplate(models.Model):
         FIRST_TABLE_PUBLISHED = "first_table_published", _("Tabelle veröffentlicht")
         FIRST_DASHBOARD_IN_USE = "first_dashboard_in_use", _("Dashboard veröffentlicht")
         UPDATE_CYCLE_AUTOMATED = "update_cycle_automated", _("Lieferungen im Rhythmus")
+        # Department checklists
+        DEPARTMENT_HEAD_NAMED = "department_head_named", _("Fachbereichsleitung in BIF benannt")
+        SOURCES_CATALOGUED = "sources_catalogued", _("Datenquellen im Katalog")
+        STAFF_INFORMED = "staff_informed", _("Mitarbeitende informiert")
+        STAFF_TRAINED = "staff_trained", _("Mitarbeitende geschult")
 
     template = models.ForeignKey(
         ChecklistTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("Vorlage")
@@ -111,9 +128,20 @@ class Checklist(models.Model):
     class Meta:
         verbose_name = _("Checkliste")
         verbose_name_plural = _("Checklisten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=models.Q(source__isnull=True),
+                name="one_checklist_per_department",
+            )
+        ]
 
     def __str__(self):
         return f"Checkliste {self.source or self.department}"
+
+    @property
+    def is_department_checklist(self):
+        return self.source_id is None
 
 
 class ChecklistItem(models.Model):

@@ -145,7 +145,38 @@ def auto_checks(sources, today=None):
     return passed
 
 
+def department_auto_checks(departments):
+    """{department id: set of department-level automatic checks met}; fixed query count."""
+    from .models import StaffInvolvement
+
+    ids = [d.pk for d in departments]
+    passed = defaultdict(set)
+    for department_id in DepartmentMembership.objects.filter(
+        department_id__in=ids, is_head=True
+    ).values_list("department_id", flat=True):
+        passed[department_id].add(AutoCheck.DEPARTMENT_HEAD_NAMED)
+    for department_id in DataSource.objects.filter(department_id__in=ids).values_list(
+        "department_id", flat=True
+    ):
+        passed[department_id].add(AutoCheck.SOURCES_CATALOGUED)
+    involvement = StaffInvolvement.objects.filter(department_id__in=ids)
+    for department_id in involvement.filter(informed_at__isnull=False).values_list(
+        "department_id", flat=True
+    ):
+        passed[department_id].add(AutoCheck.STAFF_INFORMED)
+    for department_id in involvement.filter(trained_at__isnull=False).values_list(
+        "department_id", flat=True
+    ):
+        passed[department_id].add(AutoCheck.STAFF_TRAINED)
+    return passed
+
+
 # --- checklists ----------------------------------------------------------------------------
+def department_checklist(department):
+    """The department's own checklist, or None while its introduction has not started."""
+    return Checklist.objects.filter(department=department, source__isnull=True).first()
+
+
 def checklist_items(checklist):
     return checklist.items.select_related("item_template", "done_by").order_by(
         "item_template__order", "pk"
@@ -167,6 +198,10 @@ def progress(checklist, passed_checks=None):
     """Share of satisfied items in percent (whole number)."""
     if passed_checks is None and checklist.source_id:
         passed_checks = auto_checks([checklist.source]).get(checklist.source_id, set())
+    elif passed_checks is None and checklist.department_id:
+        passed_checks = department_auto_checks([checklist.department]).get(
+            checklist.department_id, set()
+        )
     items = item_states(checklist, passed_checks or set())
     if not items:
         return 0
@@ -247,13 +282,26 @@ def _states_from_prefetch(checklist, passed):
 
 
 def department_rows(rows):
-    """Departments with their sources' mean progress and the least advanced stage."""
+    """Departments with their sources' mean progress, the least advanced stage and the
+    progress of the department's own checklist (None while it has none)."""
     grouped = defaultdict(list)
     for row in rows:
         grouped[row["department"]].append(row)
+    departments = list(grouped)
+    checks = department_auto_checks(departments)
+    checklists = {
+        c.department_id: c
+        for c in Checklist.objects.filter(
+            department__in=departments, source__isnull=True
+        ).prefetch_related("items__item_template")
+    }
     result = []
     for department, items in grouped.items():
         lowest = min(items, key=lambda r: stage_index(r["stage"]))
+        checklist = checklists.get(department.pk)
+        own = (
+            _states_from_prefetch(checklist, checks.get(department.pk, set())) if checklist else []
+        )
         result.append(
             {
                 "department": department,
@@ -261,6 +309,11 @@ def department_rows(rows):
                 "live": sum(r["stage"] == DataSource.Stage.LIVE for r in items),
                 "lowest_stage_label": lowest["stage_label"],
                 "progress": round(sum(r["progress"] for r in items) / len(items)),
+                "has_checklist": checklist is not None,
+                "checklist_progress": (
+                    round(100 * sum(i.satisfied for i in own) / len(own)) if own else None
+                ),
+                "open_items": [i.item_template.title for i in own if not i.satisfied],
             }
         )
     return result

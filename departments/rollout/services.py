@@ -33,8 +33,10 @@ def _require_administration(user):
         raise PermissionDenied(_("Nur die Administration pflegt die Einführungs-Checklisten."))
 
 
-def current_template():
-    template = ChecklistTemplate.objects.filter(is_current=True).order_by("-version").first()
+def current_template(scope=ChecklistTemplate.Scope.SOURCE):
+    template = (
+        ChecklistTemplate.objects.filter(is_current=True, scope=scope).order_by("-version").first()
+    )
     if template is None:
         raise RolloutError(_("Es gibt keine aktuelle Checklisten-Vorlage. Bitte im Admin anlegen."))
     return template
@@ -42,13 +44,19 @@ def current_template():
 
 @transaction.atomic
 def create_checklist(source=None, *, department=None, template=None):
-    """The checklist for a source (or a department), with one item per template item.
-    Idempotent for sources: an existing checklist is returned."""
+    """The checklist for a source, or (without a source) for a department, with one item per
+    template item. Idempotent: an existing checklist is returned."""
     if source is not None:
         existing = Checklist.objects.filter(source=source).first()
-        if existing is not None:
-            return existing
-    template = template or current_template()
+        scope = ChecklistTemplate.Scope.SOURCE
+    elif department is not None:
+        existing = Checklist.objects.filter(department=department, source__isnull=True).first()
+        scope = ChecklistTemplate.Scope.DEPARTMENT
+    else:
+        raise ValueError("a checklist belongs to a data source or a department")
+    if existing is not None:
+        return existing
+    template = template or current_template(scope)
     checklist = Checklist.objects.create(
         source=source,
         department=department or (source.department if source else None),
@@ -107,7 +115,22 @@ def advance_stage(source, to_stage, user, *, note="", changed_at=None):
     if target > current:
         checklist = create_checklist(source)
         passed = selectors.auto_checks([source]).get(source.pk, set())
-        missing = selectors.open_required_items(checklist, to_stage, passed)
+        missing = [
+            item.item_template.title
+            for item in selectors.open_required_items(checklist, to_stage, passed)
+        ]
+        # Once the department's introduction has a checklist, it gates every source too.
+        department_checklist = selectors.department_checklist(source.department)
+        if department_checklist is not None:
+            department_passed = selectors.department_auto_checks([source.department]).get(
+                source.department_id, set()
+            )
+            missing += [
+                _("%(title)s (Fachbereich)") % {"title": item.item_template.title}
+                for item in selectors.open_required_items(
+                    department_checklist, to_stage, department_passed
+                )
+            ]
         if missing:
             raise RolloutError(
                 _(
@@ -117,7 +140,7 @@ def advance_stage(source, to_stage, user, *, note="", changed_at=None):
                 % {
                     "source": source.name,
                     "stage": DataSource.Stage(to_stage).label,
-                    "items": "; ".join(item.item_template.title for item in missing),
+                    "items": "; ".join(missing),
                 }
             )
     change = StageChange.objects.create(
@@ -130,7 +153,25 @@ def advance_stage(source, to_stage, user, *, note="", changed_at=None):
     )
     source.stage = to_stage
     source.save(update_fields=["stage", "updated_at"])
+    # In the same transaction: the entry exists exactly when the change does.
+    _audit_stage_change(change, user)
     return change
+
+
+def _audit_stage_change(change, user):
+    from statistics_office import audit
+
+    audit.record(
+        action=audit.Action.ROLLOUT_STAGE_CHANGE,
+        user=user,
+        obj=change,
+        source=change.source,
+        details={
+            "from_stage": change.from_stage,
+            "to_stage": change.to_stage,
+            "note_given": bool(change.note),
+        },
+    )
 
 
 def record_involvement(
@@ -175,7 +216,9 @@ def archive_version(template, *, old_name=None):
     )
     ChecklistTemplate.objects.filter(pk=template.pk).update(version=new_version)
     template.version = new_version
-    archive = ChecklistTemplate.objects.create(name=old_name, version=old_version, is_current=False)
+    archive = ChecklistTemplate.objects.create(
+        name=old_name, version=old_version, is_current=False, scope=template.scope
+    )
     for item in ChecklistItemTemplate.objects.filter(template=template):
         old_pk = item.pk
         item.pk = None

@@ -225,6 +225,9 @@ A11Y_PAGES = [
     ("grants", "admin", "/statistikstelle/freigaben/"),
     ("audit-log", "admin", "/statistikstelle/audit/"),
     ("rollout", "admin", "/einfuehrung/"),
+    ("rollout-dashboard", "admin", "/einfuehrung/dashboard/"),
+    ("rollout-source", "admin", "/einfuehrung/quelle/kita/"),
+    ("rollout-department", "leitung-jugend", "/einfuehrung/fachbereich/51/"),
 ]
 
 

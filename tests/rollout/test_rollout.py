@@ -246,7 +246,7 @@ def test_changing_a_template_archives_the_old_version(source, administrator):
     archived = checklist.template
     assert (archived.version, archived.is_current) == (1, False)
     assert checklist.items.filter(item_template__title="Probeexport erhalten").exists()
-    assert ChecklistTemplate.objects.filter(is_current=True).get() == template
+    assert ChecklistTemplate.objects.filter(is_current=True, scope="source").get() == template
 
 
 def test_demo_city_shows_a_mid_rollout_state():
