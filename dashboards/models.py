@@ -85,7 +85,7 @@ class Dashboard(models.Model):
 
 class Widget(models.Model):
     class Kind(models.TextChoices):
-        KPI = "kpi", _("Kennzahl (mit Veränderung zum Vorstand)")
+        KPI = "kpi", _("Kennzahl (mit Veränderung zum vorigen Stichtag)")
         BAR = "bar", _("Balken")
         STACKED_BAR = "stacked_bar", _("gestapelte Balken")
         LINE = "line", _("Linie (Zeitreihe)")
