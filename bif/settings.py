@@ -171,6 +171,9 @@ IMPORT_CHUNK_BYTES = int(env("IMPORT_CHUNK_BYTES", str(32 * 1024 * 1024)))
 IMPORT_CHUNK_ROWS = int(env("IMPORT_CHUNK_ROWS", "500000"))
 # A running import without progress for this long counts as interrupted (worker died).
 IMPORT_STALE_SECONDS = int(env("IMPORT_STALE_SECONDS", "600"))
+# Uploads of failed, cancelled or rolled-back runs are kept this long for a retry, then
+# deleted (accepted uploads are deleted at once: the sealed database holds the data).
+IMPORT_UPLOAD_RETENTION_DAYS = int(env("IMPORT_UPLOAD_RETENTION_DAYS", "30"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
