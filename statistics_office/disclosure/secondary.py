@@ -41,7 +41,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from .audit import TOL, LinearSystem, _as_mask, protection_requirements, solve_bound
+from .audit import TOL, BoundSolver, LinearSystem, _as_mask, protection_requirements
 from .table import Dimension, margin_depth
 
 AUTO_OPTIMAL_MAX_CELLS = 600
@@ -206,15 +206,17 @@ def _failing(system: LinearSystem, A_T, supp: np.ndarray, targets, cuts: _Cuts) 
     """Audit the targets under pattern ``supp``; add a cut for each failure; return failures."""
     S, rows, A_rs, b = system.reduced(supp)
     where = {}
-    for var_idx, row_idx in system.components(S, A_rs):
+    for number, (var_idx, row_idx) in enumerate(system.components(S, A_rs)):
         for local, cell in enumerate(S[var_idx]):
-            where[int(cell)] = (var_idx, row_idx, local)
+            where[int(cell)] = (number, var_idx, row_idx, local)
     values = system.values
+    solvers = {}  # one warm-started LP model per component, built when first needed
     failing = []
     for p, sense, q in targets:
-        var_idx, row_idx, local = where[p]
-        A_c = A_rs[row_idx, :][:, var_idx]
-        bound, duals = solve_bound(A_c, b[row_idx], local, sense)
+        number, var_idx, row_idx, local = where[p]
+        if number not in solvers:
+            solvers[number] = BoundSolver(A_rs[row_idx, :][:, var_idx], b[row_idx])
+        bound, duals = solvers[number].bound(local, sense)
         if sense * (bound - values[p]) >= q - TOL:
             continue
         failing.append((p, sense, q))
