@@ -16,8 +16,12 @@ def is_statistician(user):
     return roles.has_role(user, roles.STATISTICIAN)
 
 
-def definitions_for(user):
-    """Definitions whose every source the user may define tables on (default deny)."""
+def definitions_for(user, permissions=(access.DEFINE_TABLES,)):
+    """Definitions on whose every source the user holds one of `permissions` (default deny).
+
+    Editing and computing need DEFINE_TABLES; the second statistician who reviews and
+    publishes (four eyes) needs to see definitions and computations with PUBLISH_TABLES only.
+    """
     if not is_statistician(user):
         return TableDefinition.objects.none()
     definitions = TableDefinition.objects.prefetch_related("sources")
@@ -27,24 +31,28 @@ def definitions_for(user):
         ok = bool(sources)
         for source in sources:
             if source.pk not in cache:
-                cache[source.pk] = access.may(user, access.DEFINE_TABLES, source)
+                cache[source.pk] = any(access.may(user, p, source) for p in permissions)
             ok = ok and cache[source.pk]
         if ok:
             allowed.append(definition.pk)
     return TableDefinition.objects.filter(pk__in=allowed).prefetch_related("sources")
 
 
-def definition_for(user, pk):
-    definition = definitions_for(user).filter(pk=pk).first()
+# Who may look at the office's working material: authors and reviewers.
+READ_PERMISSIONS = (access.DEFINE_TABLES, access.PUBLISH_TABLES)
+
+
+def definition_for(user, pk, permissions=(access.DEFINE_TABLES,)):
+    definition = definitions_for(user, permissions).filter(pk=pk).first()
     if definition is None:
         raise Http404
     return definition
 
 
 def computations_for(user):
-    return TableComputation.objects.filter(definition__in=definitions_for(user)).select_related(
-        "definition", "computed_by", "reviewed_by"
-    )
+    return TableComputation.objects.filter(
+        definition__in=definitions_for(user, READ_PERMISSIONS)
+    ).select_related("definition", "computed_by", "reviewed_by")
 
 
 def computation_for(user, pk):

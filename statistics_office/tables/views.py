@@ -107,7 +107,9 @@ def _form_initial(definition):
 
 @statistician_required
 def definition_list(request):
-    definitions = selectors.definitions_for(request.user).order_by("title")
+    # Reviewers (PUBLISH_TABLES) see the definitions too: they review the computations.
+    definitions = selectors.definitions_for(request.user, selectors.READ_PERMISSIONS)
+    definitions = definitions.order_by("title")
     return render(request, "tables/definition_list.html", {"definitions": definitions})
 
 
@@ -144,13 +146,19 @@ def definition_form(request, pk=None):
 
 @statistician_required
 def definition_detail(request, pk):
-    definition = selectors.definition_for(request.user, pk)
+    definition = selectors.definition_for(request.user, pk, selectors.READ_PERMISSIONS)
     computations = selectors.computations_for(request.user).filter(definition=definition)[:20]
     publications = definition.publications.defer("cells").order_by("-version")
+    can_define = selectors.definitions_for(request.user).filter(pk=definition.pk).exists()
     return render(
         request,
         "tables/definition_detail.html",
-        {"definition": definition, "computations": computations, "publications": publications},
+        {
+            "definition": definition,
+            "computations": computations,
+            "publications": publications,
+            "can_define": can_define,
+        },
     )
 
 
