@@ -2,6 +2,10 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 BIF_VAR_DIR=/var/lib/bif
 WORKDIR /app
+# pg_dump / pg_restore for `manage.py backup` and `restore` (Debian bookworm: version 15,
+# the server's major version in docker-compose.yml).
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY bif ./bif
 COPY departments ./departments
