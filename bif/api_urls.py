@@ -1,13 +1,40 @@
-"""The REST API, version 1."""
+"""The REST API, version 1 (included at /api/v1/). Everything here is in the OpenAPI schema
+at /api/schema/ and its docs page at /api/docs/ (README "API")."""
 
-from rest_framework.routers import DefaultRouter
+from django.urls import path, register_converter
+from rest_framework.routers import SimpleRouter
 
 from dashboards.api import DashboardViewSet
 from departments.api import DataSourceViewSet, ImportRunViewSet
+from statistics_office.tables import api as tables_api
 
-router = DefaultRouter()
+from .api.filters import IdConverter
+
+register_converter(IdConverter, "id")
+
+router = SimpleRouter()
 router.register("sources", DataSourceViewSet, basename="source")
 router.register("imports", ImportRunViewSet, basename="import")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("tables/", tables_api.PublishedTableList.as_view(), name="table-list"),
+    path("tables/<id:pk>/", tables_api.PublishedTableDetail.as_view(), name="table-detail"),
+    path("tables/<id:pk>/csv/", tables_api.PublishedTableCSV.as_view(), name="table-csv"),
+    path(
+        "table-definitions/",
+        tables_api.DefinitionListCreate.as_view(),
+        name="table-definition-list",
+    ),
+    path(
+        "table-definitions/<id:pk>/compute/",
+        tables_api.DefinitionCompute.as_view(),
+        name="table-definition-compute",
+    ),
+    path(
+        "table-computations/<id:pk>/",
+        tables_api.ComputationDetail.as_view(),
+        name="table-computation-detail",
+    ),
+]

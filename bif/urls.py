@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .api import views as api_views
 
 admin.site.site_header = _("BIF – Verwaltung")
 admin.site.site_title = _("BIF")
@@ -21,5 +22,11 @@ urlpatterns = [
     path("einfuehrung/", include("departments.rollout.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include("bif.api_urls")),
+    path("api/", include("bif.api.urls")),
+    path("konto/api-token/", api_views.token_page, name="api-token"),
     path("admin/", admin.site.urls),
 ]
+
+# Below /api/ unknown addresses and crashes answer with the API's error body (bif/api/errors.py).
+handler404 = "bif.api.errors.handler404"
+handler500 = "bif.api.errors.handler500"

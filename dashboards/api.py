@@ -3,17 +3,38 @@ table, summary and notes). Filters are query parameters, as on the page."""
 
 from django.templatetags.static import static
 from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from bif.api.filters import ID_PATTERN
+from bif.api.schema import ID_SCHEMA
+
 from . import selectors, services
 from .models import Dashboard, Widget
+
+DASHBOARD_FILTERS = OpenApiParameter(
+    name="filters",
+    type={"type": "object", "additionalProperties": {"type": "string"}},
+    location=OpenApiParameter.QUERY,
+    style="form",
+    explode=True,
+    required=False,
+    description="Die Filter des Dashboards (siehe `filters`) als Parameter, z. B. "
+    "`?Stadtteil=01&Stichtag=2025-12-31`; andere Parameter werden ignoriert / the "
+    "dashboard's filters as query parameters; others are ignored.",
+)
 
 
 class WidgetSerializer(serializers.ModelSerializer):
     table = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    compare_table = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    compare_table = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     figure_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -33,7 +54,7 @@ class WidgetSerializer(serializers.ModelSerializer):
             "figure_url",
         ]
 
-    def get_figure_url(self, obj):
+    def get_figure_url(self, obj) -> str:
         request = self.context["request"]
         url = reverse("dashboard-figure", kwargs={"slug": obj.dashboard.slug, "widget_pk": obj.pk})
         query = request.query_params.urlencode()
@@ -43,6 +64,10 @@ class WidgetSerializer(serializers.ModelSerializer):
 class DashboardSerializer(serializers.ModelSerializer):
     widgets = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    filters = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Namen der Filter (Merkmale) / names of the filters",
+    )
 
     class Meta:
         model = Dashboard
@@ -59,33 +84,82 @@ class DashboardSerializer(serializers.ModelSerializer):
             "widgets",
         ]
 
-    def get_url(self, obj):
+    def get_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
 
+    @extend_schema_field(WidgetSerializer(many=True))
     def get_widgets(self, obj):
         return WidgetSerializer(selectors.widgets_of(obj), many=True, context=self.context).data
 
 
+class FigureSerializer(serializers.Serializer):
+    """A widget rendered for the chosen filters: plotly figure and its accessible companions
+    (data table, text summary, notes on secret cells, source lines)."""
+
+    kind = serializers.CharField()
+    figure = serializers.JSONField(allow_null=True, help_text="plotly figure JSON")
+    table = serializers.JSONField(allow_null=True, help_text="the figure's data as a table")
+    summary = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+    secret_count = serializers.IntegerField()
+    empty = serializers.BooleanField()
+    footer = serializers.ListField(child=serializers.CharField())
+    kpi = serializers.DictField(required=False, help_text="value and change of a KPI tile")
+    tables = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="the publications used"
+    )
+    filters = serializers.DictField(child=serializers.CharField())
+    widget = WidgetSerializer()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Dashboards", tags=["dashboards"]),
+    retrieve=extend_schema(
+        summary="Ein Dashboard / one dashboard",
+        description="The widgets' `figure_url`s carry the filters given here.",
+        parameters=[DASHBOARD_FILTERS],
+        tags=["dashboards"],
+    ),
+)
 class DashboardViewSet(viewsets.ReadOnlyModelViewSet):
     """Dashboards the user may see (others are 404), with their widgets' figures."""
 
     serializer_class = DashboardSerializer
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]{1,80}"
 
     def get_queryset(self):
-        return selectors.dashboards_for(self.request.user).order_by("title")
+        return selectors.dashboards_for(self.request.user).order_by("title", "pk")
 
-    @action(detail=True, url_path=r"widgets/(?P<widget_pk>[0-9]+)/figure", url_name="figure")
-    def figure(self, request, slug=None, widget_pk=None, format=None):  # noqa: A002 - DRF suffix
+    @extend_schema(
+        summary="Eine Grafik / one widget's figure",
+        description="The widget rendered for the filters given as query parameters: plotly "
+        "figure JSON with its data table, text summary, notes on secret cells and sources.",
+        parameters=[
+            OpenApiParameter(
+                "widget_pk", ID_SCHEMA, OpenApiParameter.PATH, description="widget id"
+            ),
+            DASHBOARD_FILTERS,
+        ],
+        responses=FigureSerializer,
+        tags=["dashboards"],
+    )
+    @action(
+        detail=True,
+        url_path=rf"widgets/(?P<widget_pk>{ID_PATTERN})/figure",
+        url_name="figure",
+    )
+    def figure(self, request, slug=None, widget_pk=None):
         widget = selectors.widget_for(request.user, slug, widget_pk)
         filters = services.filters_from(request.query_params, widget.dashboard)
         result = dict(services.render_widget(widget, filters))
+        result.pop("cache_key", None)
         result["filters"] = filters
-        result["widget"] = WidgetSerializer(widget, context=self.get_serializer_context()).data
+        result["widget"] = widget
         if result.get("figure"):
             # The map's GeoJSON is a static file: give API clients its full address.
             geojson = request.build_absolute_uri(static("dashboards/stadtteile.geojson"))
             for trace in result["figure"].get("data", []):
                 if trace.get("type") == "choropleth":
                     trace["geojson"] = geojson
-        return Response(result)
+        return Response(FigureSerializer(result, context=self.get_serializer_context()).data)

@@ -1,9 +1,13 @@
 """REST API for departments that push exports automatically: upload and follow a run."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+
+from bif.api.filters import ID_PATTERN, SearchField, query_filters
 
 from . import imports, selectors
 from .importing.messages import describe
@@ -16,6 +20,29 @@ class DataSourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = DataSource
         fields = ["slug", "name", "department", "kind", "fachverfahren", "stage", "update_cycle"]
+
+
+class DataSourceFilters(serializers.Serializer):
+    department = serializers.SlugField(
+        required=False, max_length=20, help_text="Kürzel des Fachbereichs / department code"
+    )
+    stage = serializers.ChoiceField(choices=DataSource.Stage.choices, required=False)
+    q = SearchField(help_text="Suche in Name, Fachverfahren, Kennung / search term")
+
+
+class FindingSerializer(serializers.Serializer):
+    """One finding of the checks: what is wrong, where and how often. Quoted values come
+    from the uploader's own file; findings across sources are shown to the office only."""
+
+    severity = serializers.CharField()
+    rule = serializers.CharField()
+    column = serializers.CharField(allow_null=True, required=False)
+    count = serializers.IntegerField()
+    rows = serializers.ListField(child=serializers.IntegerField(), required=False)
+    values = serializers.ListField(child=serializers.CharField(), required=False)
+    params = serializers.DictField(required=False)
+    audience = serializers.CharField(required=False)
+    message = serializers.CharField()
 
 
 class ImportRunSerializer(serializers.ModelSerializer):
@@ -45,6 +72,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "findings",
         ]
 
+    @extend_schema_field(FindingSerializer(many=True))
     def get_findings(self, run):
         user = self.context["request"].user
         return [
@@ -53,30 +81,86 @@ class ImportRunSerializer(serializers.ModelSerializer):
         ]
 
 
+class ImportRunFilters(serializers.Serializer):
+    source = serializers.SlugField(
+        required=False, max_length=60, help_text="Kennung der Datenquelle / data source slug"
+    )
+    status = serializers.ChoiceField(choices=ImportRun.Status.choices, required=False)
+
+
 class UploadSerializer(serializers.Serializer):
-    source = serializers.SlugField()
+    source = serializers.SlugField(max_length=60)
     file = serializers.FileField()
     sheet = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Datenkatalog / data catalog",
+        parameters=[DataSourceFilters],
+        tags=["sources"],
+    ),
+    retrieve=extend_schema(summary="Eine Datenquelle / one data source", tags=["sources"]),
+)
 class DataSourceViewSet(viewsets.ReadOnlyModelViewSet):
+    """The data catalog: names, owners and stages of the data sources (no data)."""
+
     serializer_class = DataSourceSerializer
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]{1,60}"
 
     def get_queryset(self):
-        return selectors.data_sources_for(self.request.user, "view")
+        if self.action != "list":
+            return selectors.data_sources_for(self.request.user, "view")
+        filters = query_filters(DataSourceFilters, self.request)
+        return selectors.catalog(
+            self.request.user,
+            department=filters.get("department"),
+            stage=filters.get("stage"),
+            query=filters.get("q"),
+        )
 
 
-class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        summary="Importläufe / import runs",
+        description="Runs of the sources you may upload to (department analysts) or hold a "
+        "microdata grant for (statistics office); newest first.",
+        parameters=[ImportRunFilters],
+        tags=["imports"],
+    ),
+    retrieve=extend_schema(summary="Ein Importlauf / one import run", tags=["imports"]),
+    create=extend_schema(
+        summary="Export hochladen / upload an export",
+        description="Queues an import run for a source of your department. The file is "
+        "checked and loaded in the background; poll the run for its status and findings.",
+        request=UploadSerializer,
+        responses={201: ImportRunSerializer},
+        tags=["imports"],
+    ),
+)
+class ImportRunViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = ImportRunSerializer
     parser_classes = [MultiPartParser, FormParser]
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        runs = selectors.import_runs_for(self.request.user)
-        source = self.request.query_params.get("source")
-        return runs.filter(source__slug=source) if source else runs
+        runs = selectors.import_runs_for(self.request.user).order_by("-created_at", "-pk")
+        if self.action != "list":
+            return runs
+        filters = query_filters(ImportRunFilters, self.request)
+        if "source" in filters:
+            runs = runs.filter(source__slug=filters["source"])
+        if "status" in filters:
+            runs = runs.filter(status=filters["status"])
+        return runs
 
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         source = get_object_or_404(
@@ -92,6 +176,6 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 sheet=upload.validated_data.get("sheet", ""),
             )
         except imports.ImportRejected as rejected:
-            return Response({"detail": str(rejected)}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"file": [str(rejected)]})
         run.refresh_from_db()
         return Response(self.get_serializer(run).data, status=status.HTTP_201_CREATED)

@@ -1,8 +1,9 @@
-"""Routes of the tables app; the project includes them at "tabellen/"."""
+"""Routes of the tables app; the project includes them at "tabellen/". The tables' API is
+at /api/v1/tables/ (bif/api_urls.py)."""
 
 from django.urls import path
 
-from . import api, views
+from . import views
 
 app_name = "tables"
 
@@ -32,14 +33,4 @@ urlpatterns = [
         views.computation_publish,
         name="computation-publish",
     ),
-    path("api/", api.PublishedTableList.as_view(), name="api-published-list"),
-    path("api/<int:pk>/", api.PublishedTableDetail.as_view(), name="api-published-detail"),
-    path("api/<int:pk>/csv/", api.PublishedTableCSV.as_view(), name="api-published-csv"),
-    path("api/definitionen/", api.DefinitionListCreate.as_view(), name="api-definitions"),
-    path(
-        "api/definitionen/<int:pk>/berechnen/",
-        api.DefinitionCompute.as_view(),
-        name="api-definition-compute",
-    ),
-    path("api/berechnungen/<int:pk>/", api.ComputationDetail.as_view(), name="api-computation"),
 ]

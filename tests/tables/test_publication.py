@@ -272,17 +272,17 @@ def test_publish_table_command(office, source, microdata):
 
 def test_api_serves_published_tables_and_refuses_definitions_to_staff(published, staff, client):
     client.force_login(staff)
-    listing = client.get(reverse("tables:api-published-list")).json()
+    listing = client.get(reverse("table-list")).json()
     assert listing["results"][0]["id"] == published.pk
-    detail = client.get(reverse("tables:api-published-detail", args=[published.pk])).json()
+    detail = client.get(reverse("table-detail", args=[published.pk])).json()
     assert detail["secret_sign"] == "." and detail["legend"]
     assert any(c["flag"] == "secret" and c["value"] is None for c in detail["cells"])
     csv_text = client.get(
-        reverse("tables:api-published-detail", args=[published.pk]) + "?format=csv"
+        reverse("table-detail", args=[published.pk]) + "?format=csv"
     ).content.decode("utf-8-sig")
     assert "Zeichenerklärung" in csv_text
     post = client.post(
-        reverse("tables:api-definitions"), {"title": "x"}, content_type="application/json"
+        reverse("table-definition-list"), {"title": "x"}, content_type="application/json"
     )
     assert post.status_code == 404
 
@@ -292,17 +292,15 @@ def test_api_defines_and_computes_for_statisticians(
 ):
     client.force_login(office[0])
     response = client.post(
-        reverse("tables:api-definitions"),
+        reverse("table-definition-list"),
         {"title": "API-Tabelle", "sources": [source.slug], "dimensions": [{"field": "Stadtteil"}]},
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
     with django_capture_on_commit_callbacks(execute=True):
-        started = client.post(
-            reverse("tables:api-definition-compute", args=[response.json()["id"]])
-        )
+        started = client.post(reverse("table-definition-compute", args=[response.json()["id"]]))
     assert started.status_code == 202
-    result = client.get(reverse("tables:api-computation", args=[started.json()["id"]])).json()
+    result = client.get(reverse("table-computation-detail", args=[started.json()["id"]])).json()
     assert result["status"] == "computed"
 
 

@@ -1,0 +1,1 @@
+"""Conventions shared by every API endpoint: error body, pagination, schema, API tokens."""

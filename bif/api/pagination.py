@@ -1,0 +1,8 @@
+"""Every list endpoint is paginated the same way: `?page=` and `?page_size=` (at most 200)."""
+
+from rest_framework import pagination
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
