@@ -9,6 +9,7 @@ import io
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from bif.exports import neutralise_cell
 from statistics_office.tables.exports import legend, neutralise
 
 
@@ -72,7 +73,7 @@ def to_xlsx(widget, result):
             c["value"] if not c["flag"] and c["value"] is not None else c["text"]
             for c in row["cells"]
         ]
-        sheet.append([neutralise(row["label"]), *values])
+        sheet.append([neutralise(row["label"]), *(neutralise_cell(v) for v in values)])
         for cell in sheet[sheet.max_row][1:]:
             if isinstance(cell.value, int | float):
                 cell.number_format = "#,##0.##" if isinstance(cell.value, float) else "#,##0"

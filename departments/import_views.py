@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bif.exports import neutralise_text
+
 from . import imports, selectors
 from .forms import ReviewForm, UploadForm
 from .importing.messages import describe
@@ -15,7 +17,9 @@ from .importing.messages import describe
 
 def upload(request):
     sources = selectors.data_sources_for(request.user, "upload")
-    form = UploadForm(request.POST or None, request.FILES or None, sources=sources)
+    # The source page's "Export hochladen" link names its source: preselect it.
+    initial = {"source": sources.filter(slug=request.GET.get("quelle", "")).first()}
+    form = UploadForm(request.POST or None, request.FILES or None, sources=sources, initial=initial)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
@@ -159,10 +163,8 @@ def findings_csv(request, pk):
     return response
 
 
-def _neutralise(text):
-    """Spreadsheets run cells that start with = + - @ as formulas; prefix them."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+# Spreadsheets run cells that start with = + - @ as formulas; prefix them.
+_neutralise = neutralise_text
 
 
 @require_POST

@@ -10,10 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bif.exports import neutralise_text
+
 from .audit import Action, Outcome, entries_for, is_audit_reader, record
 
 PAGE_SIZE = 50
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AuditFilterForm(forms.Form):
@@ -96,12 +97,8 @@ CSV_HEADER = (
 )
 
 
-def neutralise(value):
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+# Keep spreadsheet programs from running a cell as a formula (CSV injection).
+neutralise = neutralise_text
 
 
 class _Echo:

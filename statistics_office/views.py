@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bif import roles
+from bif.exports import neutralise_cell
 from departments.models import DataSource
 
 from . import access, audit
@@ -201,6 +202,4 @@ def microdata_export(request, slug):
 def _cell(value):
     if isinstance(value, datetime.date):
         return value.strftime("%d.%m.%Y")
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # a spreadsheet would run it as a formula
-    return "" if value is None else value
+    return "" if value is None else neutralise_cell(value)  # no cell runs as a formula

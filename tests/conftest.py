@@ -219,3 +219,12 @@ def sqlite_audit_triggers(request):
         with connections["default"].cursor() as cursor:
             for statement in sql.SQLITE_BACKWARD:
                 cursor.execute(statement)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """tests/bif/test_security_headers.py counts the security headers it checked."""
+    tally = getattr(config, "bif_security_headers", None)
+    if tally and tally["headers"]:
+        terminalreporter.write_line(
+            f"security headers checked: {tally['headers']} on {len(tally['pages'])} pages"
+        )

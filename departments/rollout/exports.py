@@ -6,16 +6,18 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from bif.exports import neutralise_row
+
 from . import selectors
 
 
 def _sheet(workbook, title, header, rows):
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
+    sheet.append(neutralise_row(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append(neutralise_row(row))  # names and notes are typed by people
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHI", (28, 34, 18, 12, 60, 16, 12), strict=False):
         sheet.column_dimensions[column].width = width
@@ -56,9 +58,25 @@ def overview_workbook(today=None):
     _sheet(
         workbook,
         "Fachbereiche",
-        ["Fachbereich", "Datenquellen", "davon im Betrieb", "niedrigste Stufe", "Fortschritt in %"],
         [
-            [d["department"].name, d["sources"], d["live"], d["lowest_stage_label"], d["progress"]]
+            "Fachbereich",
+            "Datenquellen",
+            "davon im Betrieb",
+            "niedrigste Stufe",
+            "Fortschritt in %",
+            "Checkliste des Fachbereichs in %",
+            "Offen im Fachbereich",
+        ],
+        [
+            [
+                d["department"].name,
+                d["sources"],
+                d["live"],
+                d["lowest_stage_label"],
+                d["progress"],
+                d["checklist_progress"] if d["has_checklist"] else "nicht angelegt",
+                "; ".join(d["open_items"]) or "–",
+            ]
             for d in selectors.department_rows(rows)
         ],
     )

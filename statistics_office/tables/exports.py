@@ -12,9 +12,10 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from bif.exports import neutralise_cell, neutralise_text
+
 ZERO_SIGN = "–"
 DECIMALS = {"count": 0, "sum": 2, "mean": 1}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def secret_sign():
@@ -42,10 +43,8 @@ def method_text(method, parameters):
     ) % {"n": parameters.get("min_frequency", 3)}
 
 
-def neutralise(text):
-    """Keep spreadsheet programs from reading a cell as a formula (CSV/XLSX injection)."""
-    text = str(text)
-    return "'" + text if text.startswith(FORMULA_START) else text
+# Keep spreadsheet programs from reading a cell as a formula (CSV/XLSX injection).
+neutralise = neutralise_text
 
 
 def format_value(cell, decimals, *, german=True):
@@ -159,7 +158,7 @@ def to_xlsx(table):
             if c is None:
                 row.append(None)
             elif c.get("flag") or c.get("value") is None:
-                row.append(format_value(c, decimals))
+                row.append(neutralise_cell(format_value(c, decimals)))
             else:
                 row.append(c["value"])
         sheet.append(row)

@@ -64,11 +64,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _report_steps():
-    yield
+def pytest_terminal_summary(terminalreporter):
+    """The counts CI prints: every browser step, and the full journey's (test_full_journey)."""
     if STEPS["passed"]:
-        print(f"\nbrowser steps passed: {STEPS['passed']}")
+        terminalreporter.write_line(f"browser steps passed: {STEPS['passed']}")
+    if "journey" in STEPS:
+        terminalreporter.write_line(f"browser journey: {STEPS['journey']} steps passed")
 
 
 class Browser:
@@ -309,6 +310,10 @@ KNOWN_JS_ERRORS: dict[str, str] = {}
 def assert_no_js_errors(browser):
     """No SEVERE browser-log entry (uncaught errors, failed loads) since the last check."""
     errors = browser.js_errors()
+    # A Content-Security-Policy violation (an inline script, eval, a foreign source) is
+    # never a known error: it fails the step.
+    blocked = [e for e in errors if "Content Security Policy" in e["message"]]
+    assert not blocked, f"CSP violations on {browser.path}:\n" + json.dumps(blocked, indent=1)
     unknown = [e for e in errors if not any(k in e["message"] for k in KNOWN_JS_ERRORS)]
     assert not unknown, f"JavaScript errors on {browser.path}:\n" + json.dumps(errors, indent=1)
     if errors:

@@ -387,6 +387,6 @@ def test_neutralise_leaves_ordinary_text_alone():
     from statistics_office.audit_views import neutralise
 
     assert neutralise("Einwohnerbestand") == "Einwohnerbestand"
-    assert neutralise("-5") == "'-5"
+    assert neutralise("-A1+A2") == "'-A1+A2"
     assert neutralise("+49 461") == "'+49 461"
     assert neutralise(None) == ""
