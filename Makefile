@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench e2e migrate demo messages clean
+.PHONY: install run test lint format bench e2e migrate demo messages clean audit
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ e2e: install
 ## Benchmarks against PostgreSQL; one JSON line per figure.
 bench: install
 	$(PY) -m tests.bench
+
+## Known vulnerabilities in the installed dependencies (pip-audit; needs pypi.org or osv.dev).
+## --strict: a dependency that could not be checked fails the audit (docs/SECURITY.md).
+audit: install
+	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
 
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var

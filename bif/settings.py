@@ -5,6 +5,7 @@ with Celery in eager mode; production sets DEBUG=0 and real values.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,7 +54,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
+    "axes",
+    "csp",
     "bif",
     "departments",
     "departments.rollout",
@@ -65,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bif.security.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into the 429 answer (bif.security.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bif.urls"
@@ -105,9 +114,15 @@ DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bif.sqlite3'}")
 SEALED_DATABASE_URL = env("SEALED_DATABASE_URL", f"sqlite:///{VAR_DIR / 'sealed.sqlite3'}")
 SEALED_DATABASE_AVAILABLE = SEALED_DATABASE_URL.strip().lower() not in {"", "none", "off"}
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Persistent connections are checked before reuse: after a database restart the first
+# request of each process would otherwise fail on a connection the server had closed.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if SEALED_DATABASE_AVAILABLE:
-    DATABASES["sealed"] = dj_database_url.parse(SEALED_DATABASE_URL, conn_max_age=60)
+    DATABASES["sealed"] = dj_database_url.parse(
+        SEALED_DATABASE_URL, conn_max_age=60, conn_health_checks=True
+    )
 for _alias, _db in DATABASES.items():
     if _db["ENGINE"].endswith("sqlite3"):
         # Imports write a lot at once; WAL keeps readers going meanwhile.
@@ -120,6 +135,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ----------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked (django-axes).
+    "bif.security.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -137,6 +154,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
+# Argon2id for new and changed passwords; the others only verify old hashes, which are
+# upgraded to Argon2 at the next successful login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for the same user
+# name from the same address, that pair is locked for AXES_COOLOFF_MINUTES (0: until an
+# administrator resets it with `manage.py axes_reset_username <name>` or in the admin).
+# Name and address together, so that nobody can lock a colleague out from elsewhere.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+_axes_cooloff = int(env("AXES_COOLOFF_MINUTES", "15"))
+AXES_COOLOFF_TIME = timedelta(minutes=_axes_cooloff) if _axes_cooloff else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bif.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Only the reverse proxy's X-Forwarded-For counts, and only behind one (BEHIND_TLS_PROXY).
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    if env_bool("BEHIND_TLS_PROXY", False)
+    else ("REMOTE_ADDR",)
+)
+# Data minimisation: axes would log every successful login with address and browser; the
+# audit log already records what the office must account for. No banner on every command.
+AXES_DISABLE_ACCESS_LOG = env_bool("AXES_DISABLE_ACCESS_LOG", True)
+AXES_VERBOSE = False
 
 # --- Internationalisation: German first ----------------------------------------------
 LANGUAGE_CODE = "de"
@@ -192,6 +240,9 @@ CELERY_TASK_ROUTES = {
     "departments.*": {"queue": "sealed"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker restart must not cancel a running import: it needs only the databases and ends in
+# a clear state by itself (tests/bench/faults.py). Pinned, as Celery 6 turns this on.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-import-runs": {"task": "departments.fail_stale_runs", "schedule": 300.0},
     "expire-grants": {"task": "statistics_office.expire_grants", "schedule": 900.0},
@@ -199,14 +250,46 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST API ------------------------------------------------------------------------
+# Conventions for every endpoint (README "API"): token or session, paginated lists, one
+# error body (bif/api/errors.py), one OpenAPI 3 schema generated from the views.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first, so an unauthenticated request gets 401 with `WWW-Authenticate: Token`.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "bif.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "bif.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BIF API",
+    "DESCRIPTION": (
+        "Schnittstelle des BI-Portals der Stadtverwaltung: Datenquellen, Importe, "
+        "veröffentlichte Tabellen und Dashboards. Anmeldung mit API-Token "
+        "(`Authorization: Token …`, unter /konto/api-token/) oder Sitzung. Listen sind "
+        'seitenweise (`page`, `page_size`), Fehler haben immer die Form `{"error": {…}}`.\n\n'
+        "API of the city administration's BI portal: data sources, imports, published "
+        "tables and dashboards. Authenticate with an API token (`Authorization: Token …`, "
+        "created at /konto/api-token/) or a session. Lists are paginated (`page`, "
+        '`page_size`); errors always have the form `{"error": {…}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bif.api.schema.postprocess_error_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": True},
 }
 
 # Secret for the stable record keys of the cell key method. Keep it when SECRET_KEY
@@ -227,18 +310,98 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie: forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# Browser features no page of BIF uses (bif.security.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# Content-Security-Policy (django-csp): every script is a file of our own origin; no inline
+# script, no eval. plotly.js sets inline styles on the charts it draws and drf-spectacular's
+# Swagger page has a <style> block, so styles allow 'unsafe-inline' (styles cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 if not DEBUG and SECRET_KEY.startswith("django-insecure") and env_bool("REQUIRE_SECRET_KEY"):
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 
+# Uploads are never served: WhiteNoise serves every file below STATIC_ROOT, so refuse an
+# UPLOAD_ROOT or MEDIA_ROOT there (or below a STATICFILES_DIRS entry).
+for _name, _path in (("UPLOAD_ROOT", UPLOAD_ROOT), ("MEDIA_ROOT", MEDIA_ROOT)):
+    for _served in (STATIC_ROOT, *STATICFILES_DIRS):
+        if Path(_path).resolve().is_relative_to(Path(_served).resolve()):
+            raise ImproperlyConfigured(
+                f"{_name} ({_path}) lies in the served directory {_served}: "
+                "uploads are never served."
+            )
+
 # --- Logging: never microdata. Only messages, ids and counts are logged. -------------
+# Every handler carries the redaction filter (bif/logging.py): database error details, quoted
+# values and query strings never reach a log line. The `django` and `django.server` loggers
+# are configured here so that Django's default handlers (without the filter) are replaced.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_microdata": {"()": "bif.logging.RedactMicrodataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_microdata"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact_microdata"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
+# Error reports (500 pages with DEBUG, mails to ADMINS) show no local variables, no request
+# data and no values from exception messages.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "bif.logging.MicrodataSafeReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "bif.logging.MicrodataSafeExceptionReporter"
+# The Celery worker keeps this configuration instead of replacing the root handlers with its
+# own (which would not carry the filter).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

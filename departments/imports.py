@@ -6,8 +6,10 @@ statistics_office.microdata.store. This module moves data between them, keeps th
 (ImportRun) up to date and decides the run's status.
 """
 
+import contextlib
 import dataclasses
 import datetime
+import errno
 import hashlib
 import logging
 import time
@@ -17,11 +19,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from bif import backup_lock
+from bif.db_router import SEALED_ALIAS
 from statistics_office import audit
 from statistics_office.microdata import store
 
@@ -43,16 +55,21 @@ class Cancelled(Exception):
     pass
 
 
+class DatabaseUnavailable(Exception):
+    """A database connection broke during a run (a restart, a failover). The load was one
+    uncommitted transaction, so nothing of it was stored; the task runs the import again."""
+
+
 # --- Upload -------------------------------------------------------------------------
 
 
 def _store_upload(chunks, original_name):
     suffix = Path(original_name).suffix.lower()[:10]
     directory = Path(settings.UPLOAD_ROOT) / timezone.now().strftime("%Y/%m")
-    directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{uuid.uuid4().hex}{suffix}"
     digest, size = hashlib.sha256(), 0
     try:
+        directory.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as out:
             for chunk in chunks:
                 size += len(chunk)
@@ -63,14 +80,51 @@ def _store_upload(chunks, original_name):
                     )
                 digest.update(chunk)
                 out.write(chunk)
+    except OSError as error:
+        target.unlink(missing_ok=True)
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        logger.error("upload refused: no space left in the drop location after %d bytes", size)
+        raise ImportRejected(
+            _(
+                "Die Datei „%(file)s“ konnte nicht gespeichert werden: Der Speicherplatz für "
+                "Uploads ist voll. Es wurde nichts übernommen. Bitte versuchen Sie es später "
+                "erneut oder wenden Sie sich an den IT-Betrieb."
+            )
+            % {"file": Path(original_name).name}
+        ) from error
     except BaseException:
         target.unlink(missing_ok=True)
         raise
     return target, digest.hexdigest(), size
 
 
+def _backup_running():
+    return ImportRejected(
+        _(
+            "Gerade läuft eine Datensicherung; solange werden keine Importe angenommen. "
+            "Bitte versuchen Sie es in einigen Minuten erneut."
+        )
+    )
+
+
 def submit_upload(*, source, uploaded_by, file_name, chunks, sheet=""):
     """Store an upload in the drop location, create its job row and queue the run."""
+    # A backup must not see a half-stored upload or a run that its copy would leave queued.
+    try:
+        with backup_lock.import_work(wait=False):
+            return _submit_upload(
+                source=source,
+                uploaded_by=uploaded_by,
+                file_name=file_name,
+                chunks=chunks,
+                sheet=sheet,
+            )
+    except backup_lock.BackupInProgress:
+        raise _backup_running()
+
+
+def _submit_upload(*, source, uploaded_by, file_name, chunks, sheet):
     if not source.schemas.exists():
         raise ImportRejected(
             _("Für die Datenquelle „%(source)s“ ist noch kein Schema hinterlegt.")
@@ -129,9 +183,27 @@ def submit_path(*, source, path, uploaded_by=None, sheet=""):
 
 
 def enqueue_run(run):
+    transaction.on_commit(lambda: _send_run(run.pk))
+
+
+def _send_run(run_id):
     from .tasks import run_import
 
-    transaction.on_commit(lambda: run_import.delay(run.pk))
+    try:
+        run_import.delay(run_id)
+    except BrokerUnavailable as error:
+        # The broker is away (restart, outage) beyond the publish retries. The run must not
+        # wait as "queued" for a task that was never sent: it ends failed, ready to retry.
+        logger.error("import run %s could not be queued: %s", run_id, type(error).__name__)
+        _finish(
+            run_id,
+            Status.FAILED,
+            message=_(
+                "Der Import konnte nicht gestartet werden, weil der Verarbeitungsdienst gerade "
+                "nicht erreichbar ist. Es wurde nichts übernommen; bitte starten Sie den "
+                "Import in einigen Minuten erneut."
+            ),
+        )
 
 
 # --- The run ------------------------------------------------------------------------
@@ -225,13 +297,62 @@ def previous_accepted(run):
     )
 
 
+# PostgreSQL advisory locks of import runs: (this number, run id). "BIFI" in ASCII.
+RUN_LOCK_CLASS = 0x42494649
+
+
 def execute_run(run_id):
-    """The body of the Celery task: safe to re-run after a crash."""
-    if not claim(run_id):
-        return ImportRun.objects.get(pk=run_id).status
-    run = ImportRun.objects.select_related("source", "schema_version").get(pk=run_id)
+    """The body of the Celery task: safe to re-run after a crash.
+
+    Raises DatabaseUnavailable if a database connection broke on the way; the task retries.
+    """
+    with _run_lock(run_id) as mine:
+        if not mine:
+            # The broker handed the task out twice (a lost worker's message comes back while
+            # a retry runs): the attempt that holds the run goes on alone.
+            logger.warning("import run %s is already being run; this delivery ends", run_id)
+            return ImportRun.objects.get(pk=run_id).status
+        return _execute_run(run_id)
+
+
+@contextlib.contextmanager
+def _run_lock(run_id):
+    """One attempt at a run at a time: a session lock in the sealed database, which ends with
+    the worker's connection, so a dead worker never blocks the next attempt (SQLite has one
+    writer at a time anyway)."""
+    connection = connections[SEALED_ALIAS]
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK_CLASS, int(run_id)])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            # A broken connection took the lock with it.
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_CLASS, int(run_id)])
+
+
+def _execute_run(run_id):
+    try:
+        if not claim(run_id):
+            return ImportRun.objects.get(pk=run_id).status
+        run = ImportRun.objects.select_related("source", "schema_version").get(pk=run_id)
+    except (OperationalError, InterfaceError) as error:
+        if lost_connection(error):
+            raise DatabaseUnavailable(run_id) from error
+        raise
     started = time.monotonic()
     try:
+        current = store.current_version(run.source_id)
+        if current is not None and current.import_run_id == run.pk:
+            # The last attempt died between switching the version and updating this row:
+            # the data is in place and current. Finish the activation, load nothing again.
+            activate(run.pk)
+            return Status.ACCEPTED
         return _execute(run, started)
     except Cancelled:
         store.drop_version(run.pk)
@@ -244,6 +365,14 @@ def execute_run(run_id):
     except Exception as error:
         # Neither the page nor the log gets the exception text: it may quote a value from
         # the file (microdata). The type and the run id are enough to start looking.
+        if lost_connection(error):
+            logger.warning("import run %s: database connection lost; retrying", run.pk)
+            raise DatabaseUnavailable(run.pk) from error
+        if ImportRun.objects.filter(pk=run.pk, status=Status.ACCEPTED).exists():
+            # The activation was committed: the import stands. Only a step after it failed,
+            # and dropping the now current version would leave the source without data.
+            logger.error("import run %s: error after activation: %s", run.pk, type(error).__name__)
+            return Status.ACCEPTED
         logger.error("import run %s failed unexpectedly: %s", run.pk, type(error).__name__)
         store.drop_version(run.pk)
         _finish(
@@ -256,6 +385,33 @@ def execute_run(run_id):
             ),
         )
         return Status.FAILED
+
+
+# SQLSTATEs of a session the server ended or refused: connection exceptions (08…), shut
+# down by an administrator or a crash (a restart), "cannot connect now" while it starts.
+LOST_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def lost_connection(error):
+    """True if the error came from a database connection that broke (the server restarted
+    or went away). Broken connections are closed, so the next attempt connects afresh."""
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    cause = error.__cause__
+    # Django may already have reconnected (leaving a transaction does), so the driver's
+    # error says it; a PostgreSQL error without SQLSTATE is one the client detected.
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    from_server = hasattr(cause, "pgcode") or hasattr(cause, "sqlstate")
+    lost = isinstance(error, InterfaceError) or (
+        from_server and (code is None or code.startswith(LOST_CONNECTION_STATES))
+    )
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            continue
+        if connection.connection is None or not connection.is_usable():
+            connection.close()
+            lost = True
+    return lost
 
 
 def _execute(run, started):
@@ -608,11 +764,23 @@ def activate(run_id):
             status=Status.ACCEPTED, finished_at=timezone.now(), stage=Stage.DONE, progress=100
         )
     _discard_upload(run)
+    # Tables over this source are recomputed (and, where so marked, republished).
+    transaction.on_commit(lambda: _recompute_dependents(run.source_id))
+    return run
+
+
+def _recompute_dependents(source_id):
     from statistics_office.tables.tasks import recompute_dependents
 
-    # Tables over this source are recomputed (and, where so marked, republished).
-    transaction.on_commit(lambda: recompute_dependents.delay(run.source_id))
-    return run
+    try:
+        recompute_dependents.delay(source_id)
+    except BrokerUnavailable as error:
+        # The import is accepted and stays so; only the follow-up task could not be sent.
+        logger.error(
+            "tables over source %s not queued for recomputation: %s",
+            source_id,
+            type(error).__name__,
+        )
 
 
 def _discard_upload(run):
@@ -762,18 +930,22 @@ def retry(run):
     """Queue a failed or cancelled run again with the same file."""
     if run.status not in (Status.FAILED, Status.CANCELLED) or not Path(run.stored_path).exists():
         raise ImportRejected(_("Dieser Importlauf kann nicht wiederholt werden."))
-    ImportRun.objects.filter(pk=run.pk).update(
-        status=Status.QUEUED,
-        stage=Stage.WAITING,
-        progress=0,
-        cancel_requested=False,
-        findings=[],
-        error_count=0,
-        warning_count=0,
-        message="",
-        attempts=F("attempts") + 1,
-    )
-    enqueue_run(run)
+    try:
+        with backup_lock.import_work(wait=False):
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=Status.QUEUED,
+                stage=Stage.WAITING,
+                progress=0,
+                cancel_requested=False,
+                findings=[],
+                error_count=0,
+                warning_count=0,
+                message="",
+                attempts=F("attempts") + 1,
+            )
+            enqueue_run(run)
+    except backup_lock.BackupInProgress:
+        raise _backup_running()
 
 
 # --- Demo -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 DATABASE_URL / SEALED_DATABASE_URL override the default databases bif_bench and
 bif_bench_sealed on 127.0.0.1:5432 (user postgres); they are created if missing.
+load_during_import and faults bring their own databases and brokers (see their modules).
 """
 
 import os
@@ -14,6 +15,10 @@ BENCHMARKS = [
     "tests.bench.import_csv_1m",
     "tests.bench.disclosure_3d_1m",
     "tests.bench.dashboard_load",
+    # Its own databases (bif_bench_load*) and Redis DB 11, with a real Celery worker.
+    "tests.bench.load_during_import",
+    # Its own throwaway PostgreSQL (55432) and Redis (56379): they are restarted.
+    "tests.bench.faults",
 ]
 
 
