@@ -246,6 +246,7 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-import-runs": {"task": "departments.fail_stale_runs", "schedule": 300.0},
     "expire-grants": {"task": "statistics_office.expire_grants", "schedule": 900.0},
+    "purge-uploads": {"task": "departments.purge_uploads", "schedule": 24 * 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -58,3 +58,13 @@ def rollback_import(run_id, previous_id):
 def fail_stale_runs():
     with import_work():
         return imports.fail_stale_runs()
+
+
+@shared_task(name="departments.purge_uploads")
+def purge_uploads():
+    """Daily: uploads of ended runs after the retention period (departments/retention.py).
+    Under the backup lock, so a backup never archives a half-purged drop location."""
+    from . import retention
+
+    with import_work():
+        return retention.purge_uploads().as_dict()

@@ -94,3 +94,14 @@ def test_purge_command_reports_counts_without_file_names(source, upload_root, ca
     out = capsys.readouterr().out
     assert "Gelöscht: 1 Dateien beendeter Importläufe" in out
     assert "export-1" not in out + caplog.text and "MARKER" not in out + caplog.text
+
+
+def test_the_daily_task_purges_and_reports_counts(source, upload_root, settings):
+    from departments import tasks
+
+    assert "departments.purge_uploads" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    _run(source, upload_root, 1, status=Status.FAILED, ended_days_ago=31)
+    result = tasks.purge_uploads.delay().get()
+    assert result["run_files"] == 1
