@@ -145,15 +145,36 @@ def stop_worker(proc, sig=signal.SIGTERM):
     proc.log.close()
 
 
+# The session's real worker, restarted when the test databases it must use have changed
+# (a module that sets up a database later, e.g. the browser tests' `sealed`).
+_WORKER = {"proc": None, "target": None}
+
+
+def _worker_target():
+    env = _worker_env()
+    return env.get("DATABASE_URL"), env.get("SEALED_DATABASE_URL")
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real Celery worker on the real broker, for tests marked `celery_worker`."""
     if not settings.CELERY_BROKER_URL:
         pytest.skip("CELERY_BROKER_URL is not set: no broker, no real worker")
+    yield _WORKER
+    if _WORKER["proc"] is not None:
+        stop_worker(_WORKER["proc"])
+        _WORKER.update(proc=None, target=None)
+
+
+def _ensure_worker(django_db_blocker):
+    proc, target = _WORKER["proc"], _worker_target()
+    if proc is not None and proc.poll() is None and _WORKER["target"] == target:
+        return proc
+    if proc is not None:
+        stop_worker(proc)
     with django_db_blocker.unblock():
-        proc = start_worker("portal,sealed", "celery-test-worker")
-    yield proc
-    stop_worker(proc)
+        _WORKER.update(proc=start_worker("portal,sealed", "celery-test-worker"), target=target)
+    return _WORKER["proc"]
 
 
 @pytest.fixture(autouse=True)
@@ -166,6 +187,7 @@ def celery_mode(request):
     app.conf.task_always_eager = not real
     if real:
         request.getfixturevalue("celery_worker_process")
+        _ensure_worker(request.getfixturevalue("django_db_blocker"))
     yield
     app.conf.task_always_eager = previous
 

@@ -19,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E = Path(__file__).resolve().parent
@@ -214,6 +215,12 @@ def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
             cache.clear()
 
 
+# The database names as configured, before pytest-django switches them to test databases.
+CONFIGURED_DATABASE_NAMES = {
+    alias: str(config.get("NAME")) for alias, config in settings.DATABASES.items()
+}
+
+
 @contextmanager
 def _test_databases():
     """pytest-django creates the test databases that the session's `django_db` markers name;
@@ -221,12 +228,20 @@ def _test_databases():
     from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
 
+    # An alias still on its configured database has no test database yet. (Comparing with
+    # `_get_test_db_name()` is wrong once it exists: it gives "test_test_bif" then, and a new
+    # database would leave a running test worker on the old one.)
     missing = [
         alias
         for alias in connections
-        if connections[alias].settings_dict["NAME"]
-        != connections[alias].creation._get_test_db_name()
+        if connections[alias].settings_dict["NAME"] == CONFIGURED_DATABASE_NAMES.get(alias)
     ]
+    # A database that is set up already (e.g. `default`, by an earlier test) is no dependency
+    # to wait for: without this, Django reports a circular dependency for `sealed` alone.
+    for alias in missing:
+        connections[alias].settings_dict.setdefault("TEST", {})["DEPENDENCIES"] = [
+            other for other in missing if other != alias and other == "default"
+        ]
     config = setup_databases(verbosity=0, interactive=False, aliases=missing) if missing else []
     try:
         yield
