@@ -23,8 +23,9 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13}
 def _layout(**extra):
     layout = {
         "separators": ",.",
-        "margin": {"l": 180, "r": 10, "t": 10, "b": 40},
-        "legend": {"orientation": "h", "y": -0.2},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 40},
+        # Above the plot: below it, the legend would collide with the axis title.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "font": FONT,
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
@@ -55,6 +56,7 @@ def stage_by_department(rows):
         "layout": _layout(
             barmode="stack",
             xaxis={"title": {"text": _("Datenquellen")}, "dtick": 1},
+            yaxis={"automargin": True},
             height=80 + 40 * max(len(departments), 1),
         ),
     }
@@ -107,6 +109,7 @@ def progress_by_source(rows):
         ],
         "layout": _layout(
             xaxis={"title": {"text": _("Fortschritt der Checkliste in %")}, "range": [0, 100]},
+            yaxis={"automargin": True},
             height=80 + 36 * max(len(ordered), 1),
         ),
     }
@@ -172,7 +175,7 @@ def stages_over_time(changes):
             for stage, (xs, ys) in series.items()
         ],
         "layout": _layout(
-            margin={"l": 60, "r": 10, "t": 10, "b": 40},
+            margin={"l": 60, "r": 10, "t": 40, "b": 40},
             yaxis={"title": {"text": _("Datenquellen")}, "rangemode": "tozero", "dtick": 1},
             xaxis={"type": "date"},
             height=360,
@@ -220,9 +223,9 @@ def key_figures(rows):
             "label": _("Fachbereiche mit Datenquelle im Betrieb"),
             "value": f"{len(live_departments)} / {len(departments)}",
         },
-        {"label": _("überfällige Lieferungen"), "value": str(sum(row["overdue"] for row in rows))},
+        {"label": _("Überfällige Lieferungen"), "value": str(sum(row["overdue"] for row in rows))},
         {
-            "label": _("mittlerer Fortschritt der Checklisten"),
+            "label": _("Mittlerer Fortschritt der Checklisten"),
             "value": f"{round(sum(r['progress'] for r in rows) / len(rows)) if rows else 0} %",
         },
     ]
