@@ -224,12 +224,14 @@ def next_stage(stage):
 
 
 # --- the overview --------------------------------------------------------------------------
-def overview_rows(today=None):
-    """One row per data source: stage, progress, what blocks the next stage, overdue."""
+def overview_rows(today=None, *, department=None):
+    """One row per data source (of `department`, if given): stage, progress, what blocks the
+    next stage, overdue."""
     today = today or timezone.localdate()
-    sources = list(
-        DataSource.objects.select_related("department").order_by("department__name", "name")
-    )
+    sources = DataSource.objects.select_related("department").order_by("department__name", "name")
+    if department is not None:
+        sources = sources.filter(department=department)
+    sources = list(sources)
     checks = auto_checks(sources, today)
     deliveries = last_deliveries([s.pk for s in sources])
     checklists = {

@@ -126,7 +126,7 @@ def department_checklist(request, code):
         items = selectors.item_states(checklist, passed)
         for item in items:
             item.action_url = reverse("rollout:department-item", args=[code, item.pk])
-    rows = [row for row in selectors.overview_rows() if row["department"].pk == department.pk]
+    rows = selectors.overview_rows(department=department)
     return render(
         request,
         "rollout/department.html",
@@ -134,7 +134,9 @@ def department_checklist(request, code):
             "department": department,
             "checklist": checklist,
             "items": items,
-            "progress": selectors.progress(checklist) if checklist else None,
+            "progress": (
+                round(100 * sum(item.satisfied for item in items) / len(items)) if items else 0
+            ),
             "rows": rows,
             "may_edit": may_edit,
             "involvement": department.staff_involvement.all(),
