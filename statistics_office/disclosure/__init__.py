@@ -3,11 +3,11 @@
 * :mod:`.table` – the table model: dimensions with hierarchies, complete tables, additive relations
 * :mod:`.primary` – primary protection (minimum frequency, dominance (n,k), p% rule)
 * :mod:`.secondary` – secondary suppression (Fischetti–Salazar MILP with capacity cuts, HiGHS)
-* :mod:`.audit` – the LP audit of a suppression pattern
+* :mod:`.lp_audit` – the LP audit of a suppression pattern
 * :mod:`.cellkey` – the cell key method (Destatis / Zensus 2022)
 """
 
-from .audit import AuditResult, audit, protection_requirements
+from .lp_audit import AuditResult, audit, protection_requirements
 from .cellkey import (
     PerturbationTable,
     cell_keys,

@@ -41,7 +41,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from .audit import TOL, BoundSolver, LinearSystem, _as_mask, protection_requirements
+from .lp_audit import TOL, BoundSolver, LinearSystem, _as_mask, protection_requirements
 from .table import Dimension, margin_depth
 
 AUTO_OPTIMAL_MAX_CELLS = 600

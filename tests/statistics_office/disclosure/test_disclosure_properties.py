@@ -19,7 +19,7 @@ from statistics_office.disclosure import (
     record_keys,
     secondary_suppression,
 )
-from statistics_office.disclosure.audit import LinearSystem
+from statistics_office.disclosure.lp_audit import LinearSystem
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
