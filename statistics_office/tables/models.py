@@ -120,6 +120,9 @@ class TableComputation(models.Model):
     automatic = models.BooleanField(_("nach neuem Datenstand"), default=False)
     reference_date = models.DateField(_("Stichtag"), null=True, blank=True)
     import_run_ids = models.JSONField(_("Datenstände (Importläufe)"), default=list, blank=True)
+    # The definition as it was computed (dimensions, filters, measure, method, parameters):
+    # joint protection rebuilds every published cell's record set from it.
+    spec = models.JSONField(_("Definition zum Zeitpunkt der Berechnung"), default=dict, blank=True)
     audit_passed = models.BooleanField(_("Prüfung der Sperrung bestanden"), null=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -197,6 +200,9 @@ class PublishedTable(models.Model):
     sources_label = models.CharField(_("Quelle"), max_length=500)
     # [{dims…, "value": number or null, "flag": "" | "secret" | "zero"}]
     cells = models.JSONField(_("Tabellenfelder"), default=list)
+    # The definition as computed and the data versions it was computed from (import run ids).
+    spec = models.JSONField(_("Definition"), default=dict, blank=True)
+    import_run_ids = models.JSONField(_("Datenstände (Importläufe)"), default=list, blank=True)
     withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
 
     class Meta:
