@@ -109,7 +109,7 @@ class Published:
         self.n_atoms = int(self.atom_of_record.max()) + 1 if len(sig) else 0
         self.atom_n = np.bincount(self.atom_of_record, minlength=self.n_atoms).astype(float)
         self.cells = []  # (table, record dict, atom vector, true count)
-        for t, (spec, cells, _method, _spread, codes, keep) in enumerate(self.tables):
+        for t, (_spec, cells, _method, _spread, codes, keep) in enumerate(self.tables):
             names = list(codes.columns)
             for record in cells:
                 inside = keep.copy()

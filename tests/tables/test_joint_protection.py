@@ -21,6 +21,10 @@ BROAD = [[0, 17], [18, 64], [65, None]]
 TWO = [[0, 17], [18, None]]
 
 
+def _age(bands):
+    return {"field": "Geburtsdatum", "kind": "age_band", "bands": bands}
+
+
 def publish(office, source, capture, **fields):
     """Define, compute, review and publish; returns the computation (published or not)."""
     first, second = office
