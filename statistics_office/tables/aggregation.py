@@ -429,4 +429,18 @@ def aggregate(version, definition, reference_date=None):
         keys = keys.assign(**{n: keys[n].astype(str) for n in plan_dims})
         cells = cells.merge(keys[[*plan_dims, "key_sum"]], on=plan_dims, how="left")
         cells["cell_key"] = cells.pop("key_sum").astype(float).fillna(0.0) % 1.0
+    if magnitude:
+        from . import magnitude as contributions
+
+        cells = contributions.with_contributions(
+            cells, p, top_n=top_contributions(definition.parameters), holder=bool(holder)
+        )
     return cells, dims
+
+
+def top_contributions(parameters):
+    """How many of the largest contributions the rules need (dominance n, p% coalition)."""
+    parameters = parameters or {}
+    n = int(parameters.get("dominance_n") or 1)
+    coalition = int(parameters.get("coalition") or 1)
+    return max(2, n, coalition + 1)

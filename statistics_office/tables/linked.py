@@ -316,11 +316,12 @@ def _jointly(system, tables, definition, cells, dims, result):
     ]
     labels += [_describe_cell(system, tables, r) for r in rows]
     min_frequency = int(tables[0].params["min_frequency"])
-    if definition.measure == "count" and not cellkey:
+    if definition.measure == "count":
         targets.append(_small_atoms(system, min_frequency))
         labels += [_("eine Gruppe von weniger als %(n)d Personen") % {"n": min_frequency}] * len(
             targets[-1]
         )
+    if definition.measure == "count" and not cellkey:
         differences = joint.nested_differences(system.matrix, system.values, is_new, min_frequency)
         targets.append(_difference_targets(system, differences, min_frequency))
         labels += [
@@ -329,7 +330,7 @@ def _jointly(system, tables, definition, cells, dims, result):
             for o, i, _d in differences
         ]
     stacked = _dedupe(joint.stack_targets(targets, system.matrix.shape[1]), labels)
-    _cap_by_noise(system, stacked, secret, lower, upper, is_new)
+    _cap_by_noise(system, stacked, secret, lower, upper)
 
     cost = np.full(len(system.codes), np.inf)
     depth = margin_depth(cells, dims)
@@ -367,10 +368,10 @@ def _jointly(system, tables, definition, cells, dims, result):
     return _result(system, cells, dims, definition, result, outcome, frame_row, inherited, shown)
 
 
-def _cap_by_noise(system, targets, secret, lower, upper, is_new):
-    """A target already blurred only by perturbed (interval) cells of published tables need
-    not be wider than that noise makes it: the cell key method has its own protection."""
-    interval = ~is_new & ~secret & (upper > lower + joint.TOL)
+def _cap_by_noise(system, targets, secret, lower, upper):
+    """A target need not be wider than the perturbed (interval) cells alone, published or
+    new, make it: the cell key method's noise is its own protection."""
+    interval = ~secret & (upper > lower + joint.TOL)
     if not interval.any() or not len(targets):
         return
     rows = np.flatnonzero(interval)

@@ -15,11 +15,13 @@ import pandas as pd
 from statistics_office.disclosure import (
     PrimaryRules,
     audit,
+    group_disclosure,
     perturb,
     perturbation_table,
-    primary_suppression,
+    primary_levels,
     protection_requirements,
     secondary_suppression,
+    singletons,
 )
 from statistics_office.disclosure.table import margin_depth
 
@@ -37,6 +39,15 @@ DEFAULTS = {
     "ptable_D": 2,
     "ptable_V": 1.05,
     "ptable_js": 2,
+    "coalition": 1,
+    # Magnitude tables: flag margins whose contributors all sit in one inner cell.
+    "group_disclosure": True,
+    # Magnitude tables that may be negative (a balance): no lower bound unless given.
+    "allow_negative": False,
+    "apriori_lower": None,
+    "apriori_upper": None,
+    # Cell key method: refuse a table whose small non-zero inner cells exceed this share.
+    "max_sparse_share": 0.5,
 }
 
 
@@ -84,20 +95,33 @@ def _suppress(cells, dims, measure, params, clock):
         dominance_k=params["dominance_k"] if magnitude else None,
         p_percent=params["p_percent"] if magnitude else None,
         magnitude=magnitude,
+        coalition=int(params.get("coalition") or 1),
+        frequency_pct=float(params["protection_pct"]),
     )
-    protection_pct = float(params["protection_pct"]) if magnitude else None
     started = _now(clock)
-    primary = primary_suppression(cells, rules)
+    primary, level = primary_levels(cells, rules)
+    is_primary = primary.notna().to_numpy()
+    if magnitude:
+        # τ-Argus' levels: the rules' own (dominance, p%), symmetric around the value
+        def protection_level(_cells, level=level):
+            return level, level
+
+        single = singletons(cells) & is_primary
+    else:
+        protection_level, single = None, None
+    bounds = apriori_bounds(cells, params, magnitude)
     secondary = secondary_suppression(
         cells,
         dims,
         primary,
         cost="value",
         min_frequency=rules.min_frequency,
-        protection_pct=protection_pct,
+        protection_level=protection_level,
+        lower_bounds=bounds[0],
+        upper_bounds=bounds[1],
+        singletons=single,
     )
     protect_s = _now(clock) - started
-    is_primary = primary.notna().to_numpy()
     suppressed = is_primary | secondary.to_numpy()
     started = _now(clock)
     result = audit(
@@ -106,9 +130,13 @@ def _suppress(cells, dims, measure, params, clock):
         pd.Series(suppressed, index=cells.index),
         primary,
         min_frequency=rules.min_frequency,
-        protection_pct=protection_pct,
+        protection_level=protection_level,
+        lower_bounds=bounds[0],
+        upper_bounds=bounds[1],
+        singletons=single,
     )
     audit_s = _now(clock) - started
+    groups = group_disclosure(cells, dims) if magnitude and params.get("group_disclosure") else None
 
     reason = np.where(is_primary, primary.to_numpy(dtype=object), None)
     reason = np.where(secondary.to_numpy(), "secondary", reason)
@@ -121,12 +149,30 @@ def _suppress(cells, dims, measure, params, clock):
         **pattern_stats(cells, dims, suppressed),
         "audit_passed": bool(result.passed),
         "audit_failures": int((~result.intervals["ok"]).sum()) if len(result.intervals) else 0,
+        "singletons": int(single.sum()) if single is not None else 0,
+        "group_disclosure": int(groups.sum()) if groups is not None else 0,
     }
     levels = protection_requirements(
-        cells, primary, min_frequency=rules.min_frequency, protection_pct=protection_pct
+        cells,
+        primary,
+        min_frequency=rules.min_frequency,
+        protection_level=protection_level,
     )
     timings = {"protect_s": protect_s, "audit_s": audit_s}
     return Protected(out, stats, bool(result.passed), timings, levels)
+
+
+def apriori_bounds(cells, params, magnitude):
+    """What everyone knows about a cell before the table: non-negative, unless a magnitude
+    table allows negative values (then the configured bounds, or none)."""
+    n = len(cells)
+    if not magnitude or not params.get("allow_negative"):
+        return np.zeros(n), np.full(n, np.inf)
+    lower, upper = params.get("apriori_lower"), params.get("apriori_upper")
+    return (
+        np.full(n, -np.inf if lower is None else float(lower)),
+        np.full(n, np.inf if upper is None else float(upper)),
+    )
 
 
 def publish_pattern(cells, dims, measure, suppressed, reason):
