@@ -25,7 +25,7 @@ from scipy import sparse
 from statistics_office.disclosure import joint
 from statistics_office.disclosure.table import margin_depth
 
-from . import aggregation, protection
+from . import aggregation, protection, ptables
 from . import atoms as atom_sql
 from .models import PublishedTable
 
@@ -111,7 +111,7 @@ def _published_table(publication, source, version):
     table = _Table(
         label=f"„{publication.title}“ (Version {publication.version})",
         applied=applied,
-        params=protection.parameters(spec.get("parameters")),
+        params=protection.parameters(ptables.resolve(spec.get("parameters"))),
         publication=publication,
     )
     for record in _part(publication.cells, source, version):
@@ -148,7 +148,8 @@ def protect_with_published(definition, applied, source, version, cells, dims, re
             )
             % {"n": len(publications), "max": max_tables - 1}
         )
-    tables = [_Table(_("diese Tabelle"), applied, protection.parameters(definition.parameters))]
+    own = protection.parameters(ptables.resolve(definition.parameters))
+    tables = [_Table(_("diese Tabelle"), applied, own)]
     tables += [_published_table(p, source, version) for p in publications]
     system = _System.build(tables, version, definition, cells, dims, max_atoms)
     if definition.method == protection.CELLKEY:

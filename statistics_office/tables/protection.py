@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from statistics_office.disclosure import (
+    PerturbationTable,
     PrimaryRules,
     audit,
     group_disclosure,
@@ -36,9 +37,11 @@ DEFAULTS = {
     "dominance_k": 85.0,
     "p_percent": None,
     "protection_pct": 10.0,
-    "ptable_D": 2,
-    "ptable_V": 1.05,
+    # The generated perturbation table: these reach the variance in every class (cellkey.py).
+    "ptable_D": 3,
+    "ptable_V": 2.0,
     "ptable_js": 2,
+    "ptable_p_stay": None,
     "coalition": 1,
     # Magnitude tables: flag margins whose contributors all sit in one inner cell.
     "group_disclosure": True,
@@ -198,13 +201,45 @@ def pattern_stats(cells, dims, suppressed):
     }
 
 
+def office_ptable(params) -> PerturbationTable:
+    """The office's own table (rows in ``params["ptable_rows"]``) or one built from
+    D, V, js and p_stay."""
+    if params.get("ptable_rows"):
+        return PerturbationTable.from_frame(pd.DataFrame(params["ptable_rows"]))
+    return perturbation_table(
+        D=int(params["ptable_D"]),
+        V=float(params["ptable_V"]),
+        js=int(params["ptable_js"]),
+        p_stay=params.get("ptable_p_stay"),
+    )
+
+
+def _refuse_sparse(cells, dims, params, ptable):
+    """ONS' rule for custom tables: too many small non-zero cells make a table disclosive
+    whatever the noise; refuse it and suggest a coarser classification."""
+    bottom = margin_depth(cells, dims) == 0
+    n = cells["n"].to_numpy(dtype=float)[bottom]
+    occupied = n > 0
+    if not occupied.any():
+        return
+    threshold = max(int(params["min_frequency"]), ptable.js + 1)
+    share = float(((n > 0) & (n < threshold)).sum() / occupied.sum())
+    limit = float(params["max_sparse_share"])
+    if share > limit:
+        shown, allowed = f"{share:.0%}", f"{limit:.0%}"
+        raise ValueError(
+            f"Die Tabelle ist zu dünn besetzt: {shown} der besetzten Felder haben weniger als "
+            f"{threshold} Fälle (erlaubt sind {allowed}). Bitte eine gröbere Gliederung wählen, "
+            "z. B. Stadtteil statt statistischer Bezirk oder breitere Altersgruppen."
+        )
+
+
 def _cellkey(cells, dims, params, clock):
     started = _now(clock)
-    ptable = perturbation_table(
-        D=int(params["ptable_D"]), V=float(params["ptable_V"]), js=int(params["ptable_js"])
-    )
+    ptable = office_ptable(params)
+    _refuse_sparse(cells, dims, params, ptable)
     original = cells["value"].to_numpy().astype(np.int64)
-    perturbed = perturb(original, cells["cell_key"].to_numpy(dtype=float), ptable)
+    perturbed = perturb(original, cells["cell_key"].to_numpy(), ptable)
     protect_s = _now(clock) - started
     out = _published(
         cells,
@@ -222,7 +257,21 @@ def _cellkey(cells, dims, params, clock):
         "changed": int((deviation > 0).sum()),
         "changed_share": round(float((deviation > 0).mean()) if len(cells) else 0.0, 4),
         "mean_abs_deviation": round(float(deviation.mean()) if len(cells) else 0.0, 4),
-        "ptable": {"D": ptable.D, "V": ptable.V, "js": ptable.js},
+        "ptable": {
+            "D": ptable.D,
+            "V": ptable.V,
+            "js": ptable.js,
+            "own": bool(params.get("ptable_rows")),
+            "meets_variance": ptable.meets_variance(),
+            "rows": [
+                {
+                    "i": int(r.i),
+                    "mean": round(float(r.mean), 4),
+                    "variance": round(float(r.variance), 4),
+                }
+                for r in ptable.row_statistics().itertuples()
+            ],
+        },
     }
     return Protected(out, stats, None, {"protect_s": protect_s, "audit_s": 0.0})
 
