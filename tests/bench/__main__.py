@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = [
     "tests.bench.import_csv_1m",
     "tests.bench.disclosure_3d_1m",
+    "tests.bench.disclosure_joint_1m",
     "tests.bench.dashboard_load",
     # Its own databases (bif_bench_load*) and Redis DB 11, with a real Celery worker.
     "tests.bench.load_during_import",
