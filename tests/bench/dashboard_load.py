@@ -98,6 +98,7 @@ def server_env():
         CSRF_COOKIE_SECURE="0",
         SECURE_HSTS_SECONDS="0",
         SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
+        BIF_RECORD_KEY_SECRET=os.environ.get("BIF_RECORD_KEY_SECRET", "bench-only-record-keys"),
         ALLOWED_HOSTS=HOST,
         STATIC_ROOT=str(var / "staticfiles"),
         LOG_LEVEL="WARNING",
