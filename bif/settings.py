@@ -103,7 +103,7 @@ INSTALLED_APPS = [
     "csp",
     "bif",
     "departments",
-    "departments.rollout",
+    "rollout",
     "statistics_office",
     "statistics_office.microdata",
     "statistics_office.tables",

@@ -280,7 +280,7 @@ def seed(*, residents=98_800, years=(2021, 2022, 2023, 2024, 2025), load=True, s
         import_demo_files(files, stdout=stdout)
         create_demo_tables()
         _create_demo_dashboards()
-    from departments.rollout.demo import seed_rollout
+    from rollout.demo import seed_rollout
 
     seed_rollout()
     return users, files
