@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from bif import roles
+from bif import audit, roles
 from departments.models import DataSource, DataSourceUserObjectPermission
 
-from . import audit
 from .models import MICRODATA_PERMISSIONS, Grant, GrantPermission, OfficeMember
 
 FOUR_EYES_MESSAGE = _(

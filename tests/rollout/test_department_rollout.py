@@ -8,11 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from bif import audit
 from departments import services as catalog
 from departments.models import DataSource
 from rollout import figures, selectors, services
 from rollout.models import Checklist, StaffInvolvement
-from statistics_office import audit
 from statistics_office.models import AuditEntry
 from tests import factories
 
