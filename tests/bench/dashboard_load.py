@@ -43,7 +43,7 @@ def ensure_demo_city():
     and its own runs behind: those are discarded first, as import_csv_1m does)."""
     from django.contrib.auth import get_user_model
 
-    from departments import seeding
+    from bif import seeding
     from departments.models import ImportRun
     from statistics_office.intake import versions
 
@@ -202,7 +202,7 @@ class Client:
 
 
 def logged_in_clients(base, count):
-    from departments import seeding
+    from bif import seeding
 
     clients = [Client(base) for _ in range(count)]
     for client in clients:

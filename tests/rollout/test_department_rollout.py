@@ -239,7 +239,7 @@ def test_stages_over_time_counts_forward_and_backward_changes(source, administra
 def test_demo_city_has_department_checklists_and_a_head():
     from django.contrib.auth import get_user_model
 
-    from departments import seeding
+    from bif import seeding
     from rollout.demo import seed_rollout
 
     seeding.create_catalog()

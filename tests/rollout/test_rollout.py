@@ -250,7 +250,7 @@ def test_changing_a_template_archives_the_old_version(source, administrator):
 
 
 def test_demo_city_shows_a_mid_rollout_state():
-    from departments import seeding
+    from bif import seeding
     from rollout.demo import seed_rollout
 
     seeding.create_catalog()
