@@ -7,53 +7,18 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 from django.urls import reverse
 
-from departments import imports, services
+from departments import services, uploads
 from departments.models import ImportRun
+from statistics_office.intake import rows
 from statistics_office.microdata import store
 from statistics_office.microdata.models import MicrodataVersion
 from tests import factories
+from tests.factories import GOOD, MANY, csv_file, upload
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sealed"], transaction=True),
     pytest.mark.usefixtures("clean_sealed_tables"),
 ]
-
-SCHEMA = {
-    "fields": [
-        {
-            "name": "Personen-ID",
-            "type": "string",
-            "constraints": {"required": True, "unique": True},
-        },
-        {"name": "Geburtsdatum", "type": "date", "constraints": {"required": True}},
-        {"name": "Geschlecht", "type": "string", "constraints": {"enum": ["m", "w", "d"]}},
-        {
-            "name": "Stadtteil",
-            "type": "string",
-            "constraints": {"required": True, "enum": [f"{i:02d}" for i in range(1, 14)]},
-        },
-        {"name": "Miete", "type": "number", "constraints": {"minimum": 0}},
-    ],
-    "primaryKey": ["Personen-ID"],
-}
-
-
-def csv_file(rows, header="Personen-ID;Geburtsdatum;Geschlecht;Stadtteil;Miete"):
-    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
-
-
-GOOD = [
-    "000001;01.02.1980;w;01;512,50",
-    "000002;15.07.1975;m;03;480,00",
-    "000003;31.12.2001;d;13;",
-    "000004;29.02.2000;w;08;1.234,50",
-]
-
-
-@pytest.fixture
-def resident_source(source):
-    services.set_schema(source, SCHEMA)
-    return source
 
 
 @pytest.fixture
@@ -61,10 +26,6 @@ def statistician(statistician, resident_source):
     """The statistics office reviews only sources it holds a microdata grant for."""
     factories.grant(statistician, resident_source, "view_microdata")
     return statistician
-
-
-def upload(source, data, *, name="export.csv", user=None):
-    return imports.submit_upload(source=source, uploaded_by=user, file_name=name, chunks=[data])
 
 
 def test_a_good_file_is_loaded_typed_into_the_sealed_database(resident_source, analyst):
@@ -100,7 +61,7 @@ def test_a_bad_file_fails_whole_and_writes_nothing(resident_source):
 
 def test_the_same_file_twice_is_detected_by_checksum(resident_source):
     upload(resident_source, csv_file(GOOD))
-    with pytest.raises(imports.ImportRejected, match="bereits"):
+    with pytest.raises(uploads.ImportRejected, match="bereits"):
         upload(resident_source, csv_file(GOOD))
 
 
@@ -113,9 +74,9 @@ def test_a_large_row_count_change_needs_review_before_it_counts(resident_source,
     assert "rowcount_change" in {f["rule"] for f in second.findings}
     # The previous version stays current until the review.
     assert store.current_version(resident_source.pk).import_run_id == first.pk
-    with pytest.raises(imports.ImportRejected):
-        imports.review(second, user=statistician, accept=True, comment="  ")
-    imports.review(second, user=statistician, accept=True, comment="Zuzug Neubaugebiet geprüft")
+    with pytest.raises(uploads.ImportRejected):
+        uploads.review(second, user=statistician, accept=True, comment="  ")
+    uploads.review(second, user=statistician, accept=True, comment="Zuzug Neubaugebiet geprüft")
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.status == ImportRun.Status.ACCEPTED
@@ -132,7 +93,7 @@ def test_rollback_makes_the_previous_version_current_again(resident_source, stat
     second = upload(resident_source, csv_file([*many, "000099;01.01.1990;m;02;100"]))
     second.refresh_from_db()
     assert second.status == ImportRun.Status.ACCEPTED
-    imports.rollback(second, user=statistician)
+    uploads.rollback(second, user=statistician)
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.status == ImportRun.Status.ROLLED_BACK
@@ -153,21 +114,21 @@ def test_a_failed_load_leaves_no_rows_and_can_be_retried(resident_source, monkey
     assert "disk full" not in run.message  # no raw exception text for the user
     assert store.microdata_tables() == []
     monkeypatch.undo()
-    imports.retry(run)
+    uploads.retry(run)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.ACCEPTED
     assert run.attempts == 2
 
 
 def test_cancelled_run_leaves_nothing(resident_source, monkeypatch):
-    original = imports._progress
+    original = rows.progress
 
     def cancel_while_loading(run_id, stage, progress, **fields):
         original(run_id, stage, progress, **fields)
         if stage == ImportRun.Stage.LOADING:
             ImportRun.objects.filter(pk=run_id).update(cancel_requested=True)
 
-    monkeypatch.setattr(imports, "_progress", cancel_while_loading)
+    monkeypatch.setattr(rows, "progress", cancel_while_loading)
     run = upload(resident_source, csv_file(GOOD))
     run.refresh_from_db()
     assert run.status == ImportRun.Status.CANCELLED
@@ -217,7 +178,7 @@ def test_analyst_uploads_through_the_page_and_sees_the_report(client, resident_s
 def test_analyst_cannot_upload_to_or_see_another_departments_source(
     client, resident_source, other_source, other_department
 ):
-    services.set_schema(other_source, SCHEMA)
+    services.set_schema(other_source, factories.RESIDENT_SCHEMA)
     outsider = factories.analyst_of(other_department, username="analyst-kita")
     run = upload(resident_source, csv_file(GOOD))
     client.force_login(outsider)
@@ -305,7 +266,7 @@ def test_an_unexpected_failure_logs_no_value_from_the_file(resident_source, monk
 
 
 def test_review_and_rollback_are_audited(resident_source, statistician):
-    from statistics_office.audit import verify_chain
+    from bif.audit import verify_chain
     from statistics_office.models import AuditEntry
 
     first = upload(resident_source, csv_file(GOOD))
@@ -313,9 +274,9 @@ def test_review_and_rollback_are_audited(resident_source, statistician):
     second = upload(resident_source, csv_file(more))
     second.refresh_from_db()
     assert second.status == ImportRun.Status.AWAITING_REVIEW, second.findings
-    imports.review(second, user=statistician, accept=True, comment="Neubaugebiet")
+    uploads.review(second, user=statistician, accept=True, comment="Neubaugebiet")
     second.refresh_from_db()
-    imports.rollback(second, user=statistician)
+    uploads.rollback(second, user=statistician)
     actions = list(
         AuditEntry.objects.filter(action__startswith="import")
         .order_by("sequence")
@@ -324,19 +285,6 @@ def test_review_and_rollback_are_audited(resident_source, statistician):
     assert actions == ["import_review", "import_rollback"]
     assert verify_chain().ok
     assert first.pk
-
-
-@pytest.fixture
-def chunked(settings):
-    """Every CSV is read in chunks of 7 records, as a file larger than memory would be."""
-    settings.IMPORT_CHUNK_BYTES = 0
-    settings.IMPORT_CHUNK_ROWS = 7
-
-
-MANY = [
-    f"{i:06d};{i % 28 + 1:02d}.03.19{40 + i};{'mw'[i % 2]};{i % 13 + 1:02d};{i}"
-    for i in range(1, 41)
-]
 
 
 def test_a_large_file_is_loaded_in_chunks_whole(resident_source, chunked):
