@@ -15,6 +15,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from .lp_audit import run
+
 TOL = 1e-6
 # Above these sizes the joint system is refused with an explanation, never skipped.
 MAX_ATOMS = 50_000
@@ -153,16 +155,9 @@ class _Component:
         cols = np.asarray(cols, dtype=np.int32)
         highs.changeColsCost(len(cols), cols, -float(sense) * np.asarray(coefs, dtype=float))
         self._cost_cols = cols
-        highs.run()
-        status = highs.getModelStatus()
-        if status in (
-            highspy.HighsModelStatus.kUnbounded,
-            highspy.HighsModelStatus.kUnboundedOrInfeasible,
-        ):
+        solution = run(highs, "joint audit")
+        if solution is None:
             return sense * np.inf, None
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"joint audit LP failed: {highs.modelStatusToString(status)}")
-        solution = highs.getSolution()
         x = np.asarray(solution.col_value)
         self.last_solution = x
         return float(np.dot(coefs, x[cols])), np.asarray(solution.row_dual, dtype=float)
