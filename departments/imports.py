@@ -35,7 +35,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from bif import backup_lock
 from bif.db_router import SEALED_ALIAS
 from statistics_office import audit
-from statistics_office.microdata import store
+from statistics_office.microdata import reports, store
 
 from .importing import plausibility, readers, validation
 from .importing import schema as table_schema
@@ -260,16 +260,23 @@ def _finish(run_id, status, *, message="", **fields):
     )
 
 
-def _reject(run_id, findings, **fields):
+def _report(run_id, findings, profile=None):
+    """Findings and profile go to the sealed side; the run row gets their counts by rule."""
+    dicts = [_finding_dict(f) for f in findings]
+    reports.save(run_id, findings=dicts, profile=profile.to_dict() if profile else None)
+    return {"finding_counts": reports.counts_by_rule(dicts)}
+
+
+def _reject(run_id, findings, *, profile=None, **fields):
     """End a run as failed because of its findings; nothing was loaded."""
     errors = sum(1 for f in findings if f.severity == "error")
     _finish(
         run_id,
         Status.FAILED,
         stage=Stage.DONE,
-        findings=[_finding_dict(f) for f in findings],
         error_count=errors,
         warning_count=len(findings) - errors,
+        **_report(run_id, findings, profile),
         **fields,
     )
     return Status.FAILED
@@ -359,9 +366,7 @@ def _execute_run(run_id):
         _finish(run.pk, Status.CANCELLED, message=_("Der Import wurde abgebrochen."))
         return Status.CANCELLED
     except ReadError as error:
-        findings = [_finding_dict(error.finding)]
-        _finish(run.pk, Status.FAILED, findings=findings, error_count=1, stage=Stage.DONE)
-        return Status.FAILED
+        return _reject(run.pk, [error.finding])
     except Exception as error:
         # Neither the page nor the log gets the exception text: it may quote a value from
         # the file (microdata). The type and the run id are enough to start looking.
@@ -459,7 +464,7 @@ def _execute(run, started):
     )
     findings += checks
     if any(f.severity == "error" for f in checks):
-        return _reject(run.pk, findings, profile=profile.to_dict())
+        return _reject(run.pk, findings, profile=profile)
     _check_cancel(run.pk)
 
     _progress(run.pk, Stage.LOADING, 55)
@@ -507,9 +512,8 @@ def _remember_mapping(source, mapping):
 
 def _plausibility_checks(run, profile, counts_of):
     previous = previous_accepted(run)
-    previous_profile = (
-        plausibility.Profile.from_dict(previous.profile) if previous and previous.profile else None
-    )
+    stored = reports.profile_of(previous.pk) if previous else None
+    previous_profile = plausibility.Profile.from_dict(stored) if stored else None
     checks = plausibility.compare(profile, previous_profile)
     return checks + _cross_source_checks(run.source, counts_of, profile.reference_date)
 
@@ -518,9 +522,8 @@ def _conclude(run, findings, profile, rows, started):
     """The version is loaded: accept at once, or wait for the office's review of warnings."""
     warnings = [f for f in findings if f.severity != "error"]
     fields = {
-        "findings": [_finding_dict(f) for f in findings],
+        **_report(run.pk, findings, profile),
         "warning_count": len(warnings),
-        "profile": profile.to_dict(),
         "reference_date": profile.reference_date,
         "row_count": rows,
         "rows_per_second": round(rows / max(time.monotonic() - started, 1e-6), 1),
@@ -899,12 +902,13 @@ def fail_stale_runs(max_silence_seconds=None):
 
 def unmapped_columns(run):
     """(schema fields missing in the file, file columns no field claimed) of a failed run."""
+    findings = reports.findings_of(run.pk)
     missing = [
         f["params"].get("field") or f.get("column")
-        for f in run.findings
+        for f in findings
         if f["rule"] == "column_missing" and f["severity"] == "error"
     ]
-    extra = [f.get("column") for f in run.findings if f["rule"] == "column_extra"]
+    extra = [f.get("column") for f in findings if f["rule"] == "column_extra"]
     return [m for m in missing if m], [e for e in extra if e]
 
 
@@ -937,12 +941,13 @@ def retry(run):
                 stage=Stage.WAITING,
                 progress=0,
                 cancel_requested=False,
-                findings=[],
+                finding_counts={},
                 error_count=0,
                 warning_count=0,
                 message="",
                 attempts=F("attempts") + 1,
             )
+            reports.clear(run.pk)
             enqueue_run(run)
     except backup_lock.BackupInProgress:
         raise _backup_running()

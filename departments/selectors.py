@@ -88,7 +88,23 @@ def can_review_imports(user, run):
 
 
 def visible_findings(run, user):
-    """Cross-source findings quote other departments' figures: the office only sees them."""
+    """The run's findings as the sealed side keeps them ([] where this process has no access
+    to it). Cross-source findings quote other departments' figures: the office only sees them.
+    """
+    from statistics_office.microdata import reports
+    from statistics_office.sealed import sealed_available
+
+    if not sealed_available():
+        return []
+    findings = reports.findings_of(run.pk)
     if can_review_imports(user, run):
-        return run.findings
-    return [f for f in run.findings if f.get("audience", "department") == "department"]
+        return findings
+    return [f for f in findings if f.get("audience", "department") == "department"]
+
+
+def run_profile(run):
+    """The run's profile (minimum, maximum, category counts), from the sealed side."""
+    from statistics_office.microdata import reports
+    from statistics_office.sealed import sealed_available
+
+    return reports.profile_of(run.pk) if sealed_available() else {}

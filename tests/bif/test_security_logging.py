@@ -19,7 +19,7 @@ from bif.logging import (
     redact_exception,
 )
 from departments import imports, services, tasks
-from statistics_office.microdata import browser, store
+from statistics_office.microdata import browser, reports, store
 from tests import factories
 
 MARK = "ZZLOGMARK"
@@ -135,7 +135,7 @@ def planted(source, analyst):
     if run.status == "review":
         imports.activate(run.pk)
     run.refresh_from_db()
-    assert run.status == "accepted", run.findings
+    assert run.status == "accepted", reports.findings_of(run.pk)
     return run
 
 

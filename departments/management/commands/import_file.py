@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from departments import imports, selectors
 from departments.importing.messages import describe
 from departments.models import DataSource, ImportRun
+from statistics_office.microdata import reports
 
 
 class Command(BaseCommand):
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             f"Importlauf {run.pk}: {run.get_status_display()} ({run.status}), "
             f"{run.row_count or 0} Zeilen"
         )
-        for data in run.findings:
+        for data in reports.findings_of(run.pk):
             finding = imports.finding_from_dict(data)
             self.stdout.write(f"  [{data['severity']}] {describe(finding)}")
         if run.status in (ImportRun.Status.FAILED, ImportRun.Status.CANCELLED):
