@@ -45,6 +45,7 @@ def main():
     django.setup()
     from departments import imports, seeding
     from departments.models import DataSource, ImportRun
+    from statistics_office.microdata import reports
 
     from .common import peak_rss_mb, report
 
