@@ -4,6 +4,7 @@ lockout audit, and the Permissions-Policy header.
 The policies themselves (limits, CSP directives, headers) live in settings.py ("Security").
 """
 
+import ipaddress
 import math
 
 from axes.backends import AxesStandaloneBackend
@@ -12,6 +13,32 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+
+def client_address(request):
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the
+    address the outermost of them appended to X-Forwarded-For.
+
+    Each proxy appends the address it was connected from, so of `X-Forwarded-For` plus
+    REMOTE_ADDR the last N are our proxies and the one before them is the client; whatever
+    stands further left, the client wrote itself. A request that passed fewer proxies than
+    configured (someone reaching the app directly) counts with its REMOTE_ADDR.
+    """
+    if request is None:
+        return ""
+    remote = (request.META.get("REMOTE_ADDR") or "").strip()
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote[:45]
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    chain = [part.strip() for part in forwarded.split(",") if part.strip()] + [remote]
+    if len(chain) <= proxies:
+        return remote[:45]
+    candidate = chain[-(proxies + 1)]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote[:45]
 
 
 class LockoutBackend(AxesStandaloneBackend):

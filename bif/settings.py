@@ -127,6 +127,10 @@ for _alias, _db in DATABASES.items():
         # Imports write a lot at once; WAL keeps readers going meanwhile.
         _db.setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
         _db["OPTIONS"]["timeout"] = 30
+        # A deferred transaction that reads, then writes, fails at once with "database is
+        # locked" when another writer got in between (the busy timeout does not apply to
+        # that upgrade). IMMEDIATE takes the write lock at BEGIN and waits for it instead.
+        _db["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
         _db["CONN_MAX_AGE"] = 0
         _db["TEST"] = {"NAME": None}
 DATABASE_ROUTERS = ["bif.db_router.SealedRouter"]
@@ -173,13 +177,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bif.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# Only the reverse proxy's X-Forwarded-For counts, and only behind one (BEHIND_TLS_PROXY).
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    if env_bool("BEHIND_TLS_PROXY", False)
-    else ("REMOTE_ADDR",)
+# The client's address, for the lockout and the audit log (bif.security.client_address):
+# behind TRUSTED_PROXY_COUNT reverse proxies (1 with BEHIND_TLS_PROXY=1) it is the address the
+# outermost trusted proxy appended to X-Forwarded-For; entries further left are the client's
+# own claims and never count. With 0 only REMOTE_ADDR counts.
+TRUSTED_PROXY_COUNT = int(
+    env("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
 )
+AXES_CLIENT_IP_CALLABLE = "bif.security.client_address"
 # Data minimisation: axes would log every successful login with address and browser; the
 # audit log already records what the office must account for. No banner on every command.
 AXES_DISABLE_ACCESS_LOG = env_bool("AXES_DISABLE_ACCESS_LOG", True)
