@@ -223,6 +223,8 @@ IMPORT_CHUNK_BYTES = int(env("IMPORT_CHUNK_BYTES", str(32 * 1024 * 1024)))
 IMPORT_CHUNK_ROWS = int(env("IMPORT_CHUNK_ROWS", "500000"))
 # A running import without progress for this long counts as interrupted (worker died).
 IMPORT_STALE_SECONDS = int(env("IMPORT_STALE_SECONDS", "600"))
+# The same for a table computation (bif.jobs): it reports progress at every step.
+TABLE_STALE_SECONDS = int(env("TABLE_STALE_SECONDS", "600"))
 # Uploads of failed, cancelled or rolled-back runs are kept this long for a retry, then
 # deleted (accepted uploads are deleted at once: the sealed database holds the data).
 IMPORT_UPLOAD_RETENTION_DAYS = int(env("IMPORT_UPLOAD_RETENTION_DAYS", "30"))
@@ -244,11 +246,19 @@ CELERY_TASK_ROUTES = {
     "departments.*": {"queue": "sealed"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has time limits: at the soft limit the task gets an exception and ends its job
+# row failed; at the hard limit the worker process is killed and the stale check ends it.
+CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", str(2 * 3600)))
+CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", str(2 * 3600 + 300)))
 # A broker restart must not cancel a running import: it needs only the databases and ends in
 # a clear state by itself (tests/bench/faults.py). Pinned, as Celery 6 turns this on.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-import-runs": {"task": "departments.fail_stale_runs", "schedule": 300.0},
+    "fail-stale-table-computations": {
+        "task": "statistics_office.tables.fail_stale_computations",
+        "schedule": 300.0,
+    },
     "expire-grants": {"task": "statistics_office.expire_grants", "schedule": 900.0},
     "purge-uploads": {"task": "departments.purge_uploads", "schedule": 24 * 3600.0},
 }

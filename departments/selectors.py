@@ -87,19 +87,35 @@ def can_review_imports(user, run):
     )
 
 
+def previous_accepted(run):
+    """The source's accepted import before this run (the baseline of its plausibility)."""
+    from .models import ImportRun
+
+    return (
+        ImportRun.objects.filter(source=run.source, status=ImportRun.Status.ACCEPTED)
+        .exclude(pk=run.pk)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def visible_findings(run, user):
     """The run's findings as the sealed side keeps them ([] where this process has no access
     to it). Cross-source findings quote other departments' figures: the office only sees them.
     """
-    from statistics_office.microdata import reports
-    from statistics_office.sealed import sealed_available
-
-    if not sealed_available():
-        return []
-    findings = reports.findings_of(run.pk)
+    findings = run_findings(run)
     if can_review_imports(user, run):
         return findings
     return [f for f in findings if f.get("audience", "department") == "department"]
+
+
+def run_findings(run):
+    """All of the run's findings, from the sealed side ([] where this process has no access
+    to it)."""
+    from statistics_office.microdata import reports
+    from statistics_office.sealed import sealed_available
+
+    return reports.findings_of(run.pk) if sealed_available() else []
 
 
 def run_profile(run):

@@ -17,7 +17,7 @@ import re
 import pytest
 from django.db import connections
 
-from departments import imports, services
+from departments import services, uploads
 from departments.models import ImportRun
 from statistics_office import access
 from statistics_office.microdata import store
@@ -89,7 +89,7 @@ def office(source):
 
 
 def upload(source, data, name, user=None):
-    run = imports.submit_upload(source=source, uploaded_by=user, file_name=name, chunks=[data])
+    run = uploads.submit_upload(source=source, uploaded_by=user, file_name=name, chunks=[data])
     run.refresh_from_db()
     return run
 
@@ -101,7 +101,7 @@ def run_everything(source, office, capture):
     # The next delivery: a new rare category and more rows, warnings to review.
     newer = upload(source, residents(75, rare={"palauisch": 1, "tuvaluisch": 1}), "b.csv")
     assert newer.status == ImportRun.Status.AWAITING_REVIEW
-    imports.review(newer, user=first, accept=True, comment="Zuzug aus Palau geprüft")
+    uploads.review(newer, user=first, accept=True, comment="Zuzug aus Palau geprüft")
     failed = upload(source, residents(8, rare={}).replace(b"400,00", b"-77777,77"), "c.csv")
     assert failed.status == ImportRun.Status.FAILED
     definition = tables.save_definition(
