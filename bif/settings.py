@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "bif.security.PermissionsPolicyMiddleware",
+    "bif.security.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +104,21 @@ TEMPLATES = [
             ],
         },
     },
+]
+
+# Answers below these paths carry `Cache-Control: no-store` (bif.security.NoStoreMiddleware):
+# the sealed side (microdata, exports, audit log, grants), import runs and findings,
+# unpublished tables, the login and token pages, the admin.
+NO_STORE_PATHS = [
+    "/statistikstelle/",
+    "/tabellen/statistikstelle/",
+    "/katalog/importe/",
+    "/katalog/hochladen/",
+    "/api/v1/imports/",
+    "/api/v1/table-definitions/",
+    "/api/v1/table-computations/",
+    "/konto/",
+    "/admin/",
 ]
 
 # --- Databases -------------------------------------------------------------------------
