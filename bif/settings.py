@@ -237,6 +237,19 @@ IMPORT_MAX_UPLOAD_BYTES = int(env("IMPORT_MAX_UPLOAD_BYTES", str(500 * 1024 * 10
 # Chunks are also faster than one big frame (measured: 1M rows 5.3 s chunked, 6.8 s whole).
 IMPORT_CHUNK_BYTES = int(env("IMPORT_CHUNK_BYTES", str(32 * 1024 * 1024)))
 IMPORT_CHUNK_ROWS = int(env("IMPORT_CHUNK_ROWS", "500000"))
+# Workbooks are scanned in a stream against these limits before parsing, and parsed in a
+# child process with IMPORT_XLSX_MEMORY_MB of address space (departments.importing.xlsx_scan
+# and xlsx_process; the finding names the limit that was crossed).
+IMPORT_XLSX_LIMITS = {
+    "max_rows": int(env("IMPORT_XLSX_MAX_ROWS", "1048576")),
+    "max_columns": int(env("IMPORT_XLSX_MAX_COLUMNS", "1000")),
+    "max_cells": int(env("IMPORT_XLSX_MAX_CELLS", "3000000")),
+    "max_cell_chars": 32_767,
+    "max_shared_strings": int(env("IMPORT_XLSX_MAX_SHARED_STRINGS", "3000000")),
+    "max_shared_strings_mb": int(env("IMPORT_XLSX_MAX_SHARED_STRINGS_MB", "200")),
+    "memory_mb": int(env("IMPORT_XLSX_MEMORY_MB", "2048")),
+    "timeout_seconds": int(env("IMPORT_XLSX_TIMEOUT_SECONDS", "600")),
+}
 # A running import without progress for this long counts as interrupted (worker died).
 IMPORT_STALE_SECONDS = int(env("IMPORT_STALE_SECONDS", "600"))
 # The same for a table computation (bif.jobs): it reports progress at every step.

@@ -135,6 +135,7 @@ def _open(run):
             filename=run.file_name,
             sheet=run.sheet or None,
             max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
+            xlsx_limits=readers.XlsxLimits(**settings.IMPORT_XLSX_LIMITS),
         )
         detected = {
             "encoding": read.encoding,

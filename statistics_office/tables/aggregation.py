@@ -17,6 +17,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 from django.db import connections
+from django.utils.translation import gettext as _
 
 from bif.db_router import SEALED_ALIAS
 from statistics_office.disclosure import TOTAL, Dimension, complete_table
@@ -416,6 +417,14 @@ def aggregate(version, definition, reference_date=None):
         bottom = bottom_magnitudes(p, holder=bool(holder))
     else:
         bottom = bottom_counts(p)
+    if bottom.empty:
+        # complete_table would only say "column 'n' missing".
+        raise DefinitionError(
+            _(
+                "Die Filter der Tabelle treffen auf keinen Datensatz des aktuellen "
+                "Datenstands zu; es gibt nichts zu zählen. Bitte die Filter prüfen."
+            )
+        )
     dims = dimensions(p, bottom, definition.dimensions)
     frame = bottom.rename(columns={f"d{i}_0": name for i, name in enumerate(plan_dims)})
     for name in plan_dims:
