@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bif.exports import neutralise_text
-from statistics_office.sealed import sealed_available
 
 from . import selectors, uploads
 from .forms import ReviewForm, UploadForm
@@ -72,7 +71,7 @@ def run_detail(request, pk):
             "can_rollback": can_review and run.status == run.Status.ACCEPTED,
             "review_form": ReviewForm(),
             "distributions": _distributions(run) if can_review else [],
-            "findings_sealed": not sealed_available(),
+            "findings_sealed": not selectors.run_reports_available(),
             "remap": _remap_choices(run),
         },
     )

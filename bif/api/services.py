@@ -5,8 +5,8 @@ page that made it, and never written to the database or the audit log."""
 
 from django.db import transaction
 
+from bif import audit
 from bif.models import ApiToken, digest, new_key
-from statistics_office import audit
 
 
 def token_of(user):

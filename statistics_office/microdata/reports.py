@@ -8,8 +8,14 @@ keeps only `finding_counts` ({rule: number of findings}), which `counts_by_rule`
 from collections import Counter
 
 from bif.db_router import SEALED_ALIAS
+from statistics_office.sealed import sealed_available
 
 from .models import RunReport
+
+
+def available():
+    """Whether this process can read the reports (it holds the sealed database)."""
+    return sealed_available()
 
 
 def save(run_id, *, findings=None, profile=None):

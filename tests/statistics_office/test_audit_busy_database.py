@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.urls import reverse
 
-from statistics_office import audit
+from bif import audit
 from statistics_office.models import AuditEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,6 @@ from departments import selectors, uploads
 from departments.importing.findings import from_stored
 from departments.importing.messages import describe
 from departments.models import DataSource, ImportRun
-from statistics_office.microdata import reports
 
 
 class Command(BaseCommand):
@@ -48,7 +47,7 @@ class Command(BaseCommand):
             f"Importlauf {run.pk}: {run.get_status_display()} ({run.status}), "
             f"{run.row_count or 0} Zeilen"
         )
-        for data in reports.findings_of(run.pk):
+        for data in selectors.run_findings(run):
             finding = from_stored(data)
             self.stdout.write(f"  [{data['severity']}] {describe(finding)}")
         if run.status in (ImportRun.Status.FAILED, ImportRun.Status.CANCELLED):

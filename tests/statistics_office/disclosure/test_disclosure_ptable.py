@@ -31,7 +31,7 @@ PTABLE_CSV = """i;j;p;v;p_int_lb;p_int_ub
 def test_a_table_in_the_ptable_format_loads_and_perturbs():
     table = PerturbationTable.from_csv(io.StringIO(PTABLE_CSV))
     assert (table.D, table.i_max) == (1, 2)
-    assert table.V == pytest.approx(0.5)
+    assert pytest.approx(0.5) == table.V
     # key 0.2 falls in [0, 0.25) of class 2: 5 - 1
     assert perturb(np.array([5]), np.array([0.2]), table).tolist() == [4]
     assert table.meets_variance(tol=1e-9)  # V = 0.5 in classes 1 and 2 (0 stays 0)
