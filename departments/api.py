@@ -70,6 +70,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "error_count",
             "warning_count",
             "message",
+            "finding_counts",
             "findings",
         ]
 
