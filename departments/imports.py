@@ -37,7 +37,7 @@ from bif.db_router import SEALED_ALIAS
 from statistics_office import audit
 from statistics_office.microdata import store
 
-from .importing import plausibility, readers, validation
+from .importing import grid, plausibility, readers, validation
 from .importing import schema as table_schema
 from .importing.findings import Finding, ReadError
 from .models import DataSource, ImportRun
@@ -416,13 +416,15 @@ def lost_connection(error):
 
 def _execute(run, started):
     path = Path(run.stored_path)
-    if _read_in_chunks(path):
-        return _execute_chunked(run, started)
     source, descriptor = run.source, run.schema_version.descriptor
+    layout = descriptor.get("layout") or {}
+    if _read_in_chunks(path) and not set(layout) - {"format", "header"}:
+        return _execute_chunked(run, started)
     _progress(run.pk, Stage.READING, 5)
-    read = readers.read_table(
+    read = grid.read_for_schema(
         path,
         filename=run.file_name,
+        layout=layout,
         sheet=run.sheet or None,
         max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
     )
@@ -432,10 +434,12 @@ def _execute(run, started):
         "delimiter": read.delimiter,
         "decimal": read.decimal,
         "header_line": read.header_line,
+        "header": read.has_header,
         "title_lines": read.title_lines,
         "dropped_footer_lines": read.dropped_footer_lines,
         "sheet": read.sheet,
         "sheet_names": read.sheet_names,
+        **_jsonable_details(read.details),
     }
     _progress(run.pk, Stage.VALIDATING, 30, row_count=rows, detected=detected)
     _check_cancel(run.pk)
@@ -448,15 +452,16 @@ def _execute(run, started):
     if any(f.severity == "error" for f in findings):
         return _reject(run.pk, findings, mapping=mapping.columns)
     _remember_mapping(source, mapping)
+    # Auxiliary fields (names, addresses) were read and checked; they go no further.
+    descriptor = table_schema.without_dropped(descriptor)
+    typed = result.typed.drop(columns=table_schema.dropped_at_intake(run.schema_version.descriptor))
 
     _progress(run.pk, Stage.PLAUSIBILITY, 45, mapping=mapping.columns)
     profile = plausibility.profile(
-        result.typed, descriptor, reference_date_field=source.reference_date_field or None
+        typed, descriptor, reference_date_field=source.reference_date_field or None
     )
-    checks = _plausibility_checks(run, profile, lambda field: result.typed[field].value_counts())
-    checks += plausibility.duplicate_records(
-        result.typed, descriptor, row_numbers=result.row_numbers
-    )
+    checks = _plausibility_checks(run, profile, lambda field: typed[field].value_counts())
+    checks += plausibility.duplicate_records(typed, descriptor, row_numbers=result.row_numbers)
     findings += checks
     if any(f.severity == "error" for f in checks):
         return _reject(run.pk, findings, profile=profile.to_dict())
@@ -477,9 +482,9 @@ def _execute(run, started):
     store.load_version(
         source_id=source.pk,
         run_id=run.pk,
-        frame=result.typed,
+        frame=typed,
         field_types=_field_types(descriptor),
-        record_keys=_record_keys(result.typed, descriptor),
+        record_keys=_record_keys(typed, descriptor),
         reference_date=profile.reference_date,
         progress=on_loaded,
     )
@@ -496,7 +501,13 @@ def _read_in_chunks(path):
 
 
 def _field_types(descriptor):
-    return {f["name"]: f.get("type", "string") for f in descriptor["fields"]}
+    """What the sealed table keeps: the stored fields, and each measure's status column."""
+    return table_schema.stored_field_types(descriptor)
+
+
+def _jsonable_details(details):
+    """What a layout found (GENESIS title, notes, units without data), for the run page."""
+    return {key: _jsonable(value) for key, value in (details or {}).items() if key != "units"}
 
 
 def _remember_mapping(source, mapping):

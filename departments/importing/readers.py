@@ -24,9 +24,16 @@ _ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".e
 
 
 def read_table(
-    path, *, filename: str, sheet: str | None = None, max_bytes: int = MAX_BYTES
+    path,
+    *,
+    filename: str,
+    sheet: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    header: bool | None = None,
 ) -> ReadResult:
-    """Read a CSV or XLSX export into a frame of text columns; raise ReadError if it can't be."""
+    """Read a CSV or XLSX export into a frame of text columns; raise ReadError if it can't be.
+
+    ``header=False`` says the CSV has no header row; ``None`` lets its content decide."""
     path = Path(path)
     size = path.stat().st_size
     if size > max_bytes:
@@ -48,7 +55,7 @@ def read_table(
     if suffix in EXCEL_SUFFIXES:
         raise ReadError(error("xlsx_invalid", params={"reason": "not_zip"}))
     # Some Fachverfahren write text into files named .xls; those are read as CSV.
-    return read_csv(path)
+    return read_csv(path, header=header)
 
 
 def _ole_finding(path: Path):

@@ -7,7 +7,6 @@
 * :mod:`.cellkey` – the cell key method (Destatis / Zensus 2022)
 """
 
-from .lp_audit import AuditResult, audit, protection_requirements
 from .cellkey import (
     PerturbationTable,
     cell_keys,
@@ -17,6 +16,7 @@ from .cellkey import (
     perturbation_table,
     record_keys,
 )
+from .lp_audit import AuditResult, audit, protection_requirements
 from .primary import PrimaryRules, primary_suppression
 from .secondary import secondary_suppression
 from .table import (
