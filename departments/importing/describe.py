@@ -17,6 +17,8 @@ from .schema import validate_schema_descriptor
 
 HEAD_ROWS = 60
 OFFICIAL = ("genesis_table", "ffcsv", "ffcsv_new")
+# The columns a GENESIS table's layout adds or names itself.
+GENESIS_ROLES = {"code": "area_key", "name": "area_key", "ebene": "dimension", "zeit": "reference_date"}
 FEATURE_COLUMN = re.compile(r"^(\d+)_(Auspraegung|variable_attribute)_(Code|Label|code|label)$")
 
 
@@ -36,7 +38,11 @@ class Description:
         }
 
 
-def describe(path, *, filename: str | None = None, sheet: str | None = None) -> Description:
+def describe(
+    path, *, filename: str | None = None, sheet: str | None = None, code_lists=None
+) -> Description:
+    """``code_lists``: {name: entries} the city already has (its Stadtteile); a column whose
+    names are these entries written otherwise ("westliche_hoehe") gets that code list."""
     path = Path(path)
     filename = filename or path.name
     head = grid.read_grid(path, filename=filename, sheet=sheet, limit=HEAD_ROWS)
@@ -62,6 +68,8 @@ def describe(path, *, filename: str | None = None, sheet: str | None = None) -> 
     read = transform.apply(read, declared)
 
     fields_, flags = _fields(read, kind)
+    for descriptor in fields_:
+        _use_known_code_list(descriptor, read.frame, code_lists or {})
     schema = {"fields": fields_, "missingValues": [""], "layout": declared}
     key = inference.primary_key(read.frame, fields_)
     if key:
@@ -110,6 +118,11 @@ def _fields(read, kind: str) -> tuple[list[dict], list[dict]]:
         if title:
             descriptor["title"] = title
         descriptor.update(extra)
+        if descriptor.get("role") != "measure":
+            descriptor.pop("statusSigns", None)
+        if kind == "genesis_table" and header in GENESIS_ROLES:
+            descriptor["role"] = GENESIS_ROLES[header]
+            descriptor.pop("statusSigns", None)
         if header in units and descriptor["type"] in ("integer", "number"):
             descriptor["unit"] = units[header]
         if descriptor.get("personal"):
@@ -119,6 +132,22 @@ def _fields(read, kind: str) -> tuple[list[dict], list[dict]]:
         descriptors.append(descriptor)
     _link_quality_columns(descriptors)
     return descriptors, flags
+
+
+def _use_known_code_list(descriptor: dict, frame, code_lists: dict) -> None:
+    from .schema import normalise_header
+
+    column = (descriptor.get("aliases") or [descriptor["name"]])[0]
+    if descriptor.get("type") != "string" or column not in frame.columns:
+        return
+    values = {normalise_header(str(v).replace("_", " ")) for v in frame[column].dropna().unique()}
+    for _name, entries in code_lists.items():
+        folded = {normalise_header(e) for e in entries}
+        if values and values <= folded:
+            constraints = descriptor.setdefault("constraints", {})
+            constraints["enum"] = list(entries)
+            descriptor["codeListMatch"] = "folded"
+            return
 
 
 def _signs_in_file(frame) -> tuple[str, ...]:

@@ -111,9 +111,9 @@ def units_of(header_rows: list[list[str]], width: int) -> dict[int, str]:
 
 def read_stacked(rows: list[list[str]], header_rows: int, *, first_line: int = 1) -> GridTable:
     """A spreadsheet table whose header spans ``header_rows`` rows (merged cells)."""
-    start = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
+    start = next((i for i, row in enumerate(rows) if _filled(row) >= 2), None)
     if start is None:
-        raise ReadError(error("empty_file"))
+        raise ReadError(error("single_column"))
     width = max(len(row) for row in rows)
     header = rows[start : start + header_rows]
     units = units_of(header, width)
@@ -146,7 +146,10 @@ def read_genesis_table(rows: list[list[str]]) -> GridTable:
     )
     footer = [" ".join(c.strip() for c in row if c.strip()) for row in rows[footer_at + 1 :]]
     body = rows[:footer_at]
-    width = max((len(row) for row in body), default=0)
+    # Excel-made exports pad every line with ";": the table ends at its last filled column.
+    width = 1 + max(
+        (max((i for i, c in enumerate(row) if c.strip()), default=-1) for row in body), default=0
+    )
     body = [(list(row) + [""] * width)[:width] for row in body]
     title_end = next((i for i, row in enumerate(body) if _filled(row) >= 2), None)
     if title_end is None:

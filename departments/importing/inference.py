@@ -29,7 +29,9 @@ LEADING_ZERO = re.compile(r"^0\d+$")
 
 # Header words (normalised: lower case, umlauts folded, no separators).
 PERSONAL_HEADERS = {
-    "name": re.compile(r"^(vor|nach|familien|geburts|ruf)?name$|^(vorname|nachname)"),
+    "name": re.compile(
+        r"^(vor|nach|familien|geburts|ruf)?name$|^(vorname|nachname)|ansprech|kontaktperson"
+    ),
     "address": re.compile(r"strasse|anschrift|adresse|hausnummer|hausnr|wohnort"),
     "phone": re.compile(r"telefon|^tel|mobil|handy|^fax"),
     "email": re.compile(r"e?mail"),
@@ -49,10 +51,11 @@ YEAR_HEADER = re.compile(r"^(jahr|berichtsjahr|year)$")
 
 def field_name(header: str, used: set[str]) -> str:
     """A readable, stable field name for a header: "Anteil_in_%" -> "anteil_in_prozent"."""
-    text = header.replace("%", " prozent ").replace("€", " eur ").replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text.casefold())
+    text = header.replace("%", " prozent ").replace("€", " eur ")
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     base = re.sub(r"[^a-z0-9]+", "_", text).strip("_")[:60] or "feld"
     name, n = base, 2
     while name in used:
@@ -128,9 +131,9 @@ def _type(text: pa.ChunkedArray, sample: list[str], decimal: str) -> tuple[str, 
     values = [v for v in sample if v not in SIGNS]
     if not values:
         return ("integer", {}) if sample else ("string", {})
-    if all(DATE_DE.match(v) or DATE_ISO.match(v) for v in values):
-        if _all_match(text, r"^(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})$"):
-            return "date", {}
+    dates = all(DATE_DE.match(v) or DATE_ISO.match(v) for v in values)
+    if dates and _all_match(text, r"^(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})$"):
+        return "date", {}
     if {v.casefold() for v in values} <= BOOLEAN_WORDS and len({v.casefold() for v in values}) == 2:
         return "boolean", {}
     if any(LEADING_ZERO.match(v) for v in values) or not all(
@@ -144,7 +147,7 @@ def _type(text: pa.ChunkedArray, sample: list[str], decimal: str) -> tuple[str, 
         extra["bareNumber"] = False
     if any(re.search(r"\d[ \u00a0\u202f]\d{3}", v) for v in values):
         extra["groupChar"] = " "
-    for kind in ("integer", "number"):
+    for kind in ("number",) if percent else ("integer", "number"):
         measure = notation.read_measure(
             text,
             kind=kind,
@@ -233,19 +236,24 @@ def primary_key(frame: pd.DataFrame, descriptors: list[dict]) -> list[str]:
             "area_key",
         ):
             return [descriptor["name"]]
-    candidates = [
-        d for d in descriptors if d["role"] in ("area_key", "dimension", "reference_date")
-    ]
-    if not candidates or len(frame) > 200_000:
+    if len(frame) > 200_000:
         return []
-    columns = [d.get("aliases", [d["name"]])[0] for d in candidates]
-    columns = [c for c in columns if c in frame.columns]
-    if len(columns) != len(candidates):
+    candidates = []
+    for descriptor in descriptors:
+        column = (descriptor.get("aliases") or [descriptor["name"]])[0]
+        if descriptor["role"] not in ("area_key", "dimension", "reference_date"):
+            continue
+        if column not in frame.columns:
+            return []
+        text = frame[column].astype(STRING_DTYPE).str.strip()
+        if not text.isna().any() and not (text == "").any():
+            candidates.append((descriptor["name"], text))
+    if not candidates:
         return []
-    subset = frame[columns]
-    if subset.isna().any().any() or subset.duplicated().any():
+    subset = pd.DataFrame({name: text for name, text in candidates})
+    if subset.duplicated().any():
         return []
-    return [d["name"] for d in candidates]
+    return [name for name, _text in candidates]
 
 
 def empty_column(series: pd.Series) -> bool:
