@@ -18,7 +18,12 @@ from .schema import validate_schema_descriptor
 HEAD_ROWS = 60
 OFFICIAL = ("genesis_table", "ffcsv", "ffcsv_new")
 # The columns a GENESIS table's layout adds or names itself.
-GENESIS_ROLES = {"code": "area_key", "name": "area_key", "ebene": "dimension", "zeit": "reference_date"}
+GENESIS_ROLES = {
+    "code": "area_key",
+    "name": "area_key",
+    "ebene": "dimension",
+    "zeit": "reference_date",
+}
 FEATURE_COLUMN = re.compile(r"^(\d+)_(Auspraegung|variable_attribute)_(Code|Label|code|label)$")
 
 

@@ -250,7 +250,7 @@ def primary_key(frame: pd.DataFrame, descriptors: list[dict]) -> list[str]:
             candidates.append((descriptor["name"], text))
     if not candidates:
         return []
-    subset = pd.DataFrame({name: text for name, text in candidates})
+    subset = pd.DataFrame(dict(candidates))
     if subset.duplicated().any():
         return []
     return [name for name, _text in candidates]
