@@ -461,7 +461,9 @@ def _execute(run, started):
         typed, descriptor, reference_date_field=source.reference_date_field or None
     )
     checks = _plausibility_checks(run, profile, lambda field: typed[field].value_counts())
-    checks += plausibility.duplicate_records(typed, descriptor, row_numbers=result.row_numbers)
+    if source.kind == DataSource.Kind.MICRODATA:
+        # In an aggregate table two cells may well hold the same figures (or the same sign).
+        checks += plausibility.duplicate_records(typed, descriptor, row_numbers=result.row_numbers)
     findings += checks
     if any(f.severity == "error" for f in checks):
         return _reject(run.pk, findings, profile=profile.to_dict())
