@@ -9,7 +9,8 @@ from rest_framework.response import Response
 
 from bif.api.filters import ID_PATTERN, SearchField, query_filters
 
-from . import imports, selectors
+from . import selectors, uploads
+from .importing.findings import from_stored
 from .importing.messages import describe
 from .models import DataSource, ImportRun
 
@@ -76,7 +77,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
     def get_findings(self, run):
         user = self.context["request"].user
         return [
-            {**data, "message": describe(imports.finding_from_dict(data))}
+            {**data, "message": describe(from_stored(data))}
             for data in selectors.visible_findings(run, user)
         ]
 
@@ -168,14 +169,14 @@ class ImportRunViewSet(
         )
         uploaded = upload.validated_data["file"]
         try:
-            run = imports.submit_upload(
+            run = uploads.submit_upload(
                 source=source,
                 uploaded_by=request.user,
                 file_name=uploaded.name,
                 chunks=uploaded.chunks(),
                 sheet=upload.validated_data.get("sheet", ""),
             )
-        except imports.ImportRejected as rejected:
+        except uploads.ImportRejected as rejected:
             raise ValidationError({"file": [str(rejected)]})
         run.refresh_from_db()
         return Response(self.get_serializer(run).data, status=status.HTTP_201_CREATED)

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from bif.exports import neutralise_text
 
-from . import imports, selectors
+from . import selectors, uploads
 from .forms import ReviewForm, UploadForm
+from .importing.findings import from_stored
 from .importing.messages import describe
 
 
@@ -23,14 +24,14 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            run = imports.submit_upload(
+            run = uploads.submit_upload(
                 source=form.cleaned_data["source"],
                 uploaded_by=request.user,
                 file_name=uploaded.name,
                 chunks=uploaded.chunks(),
                 sheet=form.cleaned_data.get("sheet") or "",
             )
-        except imports.ImportRejected as rejected:
+        except uploads.ImportRejected as rejected:
             form.add_error("file", str(rejected))
         else:
             messages.success(request, _("Die Datei wurde übernommen und wird geprüft."))
@@ -49,7 +50,7 @@ def run_list(request):
 def _described(run, user):
     described = []
     for data in selectors.visible_findings(run, user):
-        finding = imports.finding_from_dict(data)
+        finding = from_stored(data)
         described.append({**data, "text": describe(finding)})
     return described
 
@@ -78,7 +79,7 @@ def run_detail(request, pk):
 def _remap_choices(run):
     if run.status != run.Status.FAILED:
         return None
-    missing, extra = imports.unmapped_columns(run)
+    missing, extra = uploads.unmapped_columns(run)
     if not (missing and extra):
         return None
     return {"missing": missing, "extra": extra}
@@ -90,7 +91,7 @@ def _distributions(run, max_categories=20):
     Only for the statistics office: a profile counts records, some of them small.
     """
     current = (run.profile or {}).get("columns", {})
-    previous_run = imports.previous_accepted(run)
+    previous_run = selectors.previous_accepted(run)
     previous = ((previous_run.profile or {}) if previous_run else {}).get("columns", {})
     result = []
     for column, summary in current.items():
@@ -175,14 +176,14 @@ def run_review(request, pk):
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            imports.review(
+            uploads.review(
                 run,
                 user=request.user,
                 accept=form.cleaned_data["decision"] == "accept",
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, _("Ihre Prüfentscheidung wurde gespeichert."))
-        except imports.ImportRejected as rejected:
+        except uploads.ImportRejected as rejected:
             messages.error(request, str(rejected))
     else:
         messages.error(request, _("Bitte wählen Sie eine Entscheidung und begründen Sie sie."))
@@ -198,11 +199,11 @@ def run_remap(request, pk):
         if request.POST.get(f"field_{i}")
     }
     try:
-        imports.remap_and_retry(run, assignments)
+        uploads.remap_and_retry(run, assignments)
         messages.success(
             request, _("Die Zuordnung wurde gespeichert und gilt auch für künftige Lieferungen.")
         )
-    except imports.ImportRejected as rejected:
+    except uploads.ImportRejected as rejected:
         messages.error(request, str(rejected))
     return redirect(run)
 
@@ -210,7 +211,7 @@ def run_remap(request, pk):
 @require_POST
 def run_cancel(request, pk):
     run = get_object_or_404(selectors.import_runs_for(request.user), pk=pk)
-    if imports.request_cancel(run):
+    if uploads.request_cancel(run):
         messages.info(request, _("Der Import wird abgebrochen."))
     return redirect(run)
 
@@ -219,9 +220,9 @@ def run_cancel(request, pk):
 def run_retry(request, pk):
     run = get_object_or_404(selectors.import_runs_for(request.user), pk=pk)
     try:
-        imports.retry(run)
+        uploads.retry(run)
         messages.info(request, _("Der Import wurde erneut gestartet."))
-    except imports.ImportRejected as rejected:
+    except uploads.ImportRejected as rejected:
         messages.error(request, str(rejected))
     return redirect(run)
 
@@ -231,8 +232,8 @@ def run_rollback(request, pk):
     run = get_object_or_404(selectors.import_runs_for(request.user), pk=pk)
     if selectors.can_review_imports(request.user, run):
         try:
-            imports.rollback(run, user=request.user)
+            uploads.rollback(run, user=request.user)
             messages.info(request, _("Der Import wurde zurückgenommen."))
-        except imports.ImportRejected as rejected:
+        except uploads.ImportRejected as rejected:
             messages.error(request, str(rejected))
     return redirect(run)

@@ -1,10 +1,10 @@
 """How long uploaded exports stay in the drop location.
 
 An uploaded export is microdata. Once accepted, the sealed database holds it and the upload
-is deleted at once (imports.accept). A failed, cancelled or rolled-back run keeps its file
-for a retry; after IMPORT_UPLOAD_RETENTION_DAYS it is deleted here, the run row (with its
-findings, checksum and counts) stays. Files without any run (a crash between writing the
-file and creating the row) are deleted after a grace period.
+is deleted at once (statistics_office/intake/versions.py). A failed, cancelled or
+rolled-back run keeps its file for a retry; after IMPORT_UPLOAD_RETENTION_DAYS it is deleted
+here, the run row (with its findings, checksum and counts) stays. Files without any run (a
+crash between writing the file and creating the row) are deleted after a grace period.
 """
 
 import logging

@@ -87,6 +87,18 @@ def can_review_imports(user, run):
     )
 
 
+def previous_accepted(run):
+    """The source's accepted import before this run (the baseline of its plausibility)."""
+    from .models import ImportRun
+
+    return (
+        ImportRun.objects.filter(source=run.source, status=ImportRun.Status.ACCEPTED)
+        .exclude(pk=run.pk)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def visible_findings(run, user):
     """Cross-source findings quote other departments' figures: the office only sees them."""
     if can_review_imports(user, run):

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import grants
+from .intake import tasks as intake_tasks  # noqa: F401 - registers the import run's tasks
 
 
 @shared_task(name="statistics_office.expire_grants")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from departments import imports, services
+from departments import services, uploads
 from statistics_office.models import Grant
 from tests import factories
 
@@ -38,7 +38,7 @@ def upload(source, letter, user):
         for i in range(1, 61)
     ]
     data = "Personen-ID;Name;Merkmal;Stadtteil;Alter\n" + "\n".join(rows) + "\n"
-    run = imports.submit_upload(
+    run = uploads.submit_upload(
         source=source, uploaded_by=user, file_name=f"{letter}.csv", chunks=[data.encode()]
     )
     run.refresh_from_db()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
 
 ERROR = "error"
 WARNING = "warning"
@@ -126,6 +129,46 @@ def error(rule: str, column: str | None = None, **kwargs) -> Finding:
 
 def warning(rule: str, column: str | None = None, **kwargs) -> Finding:
     return finding(WARNING, rule, column, **kwargs)
+
+
+def to_stored(finding: Finding) -> dict:
+    """The finding as the run keeps it (JSON): plain values, and who may read it.
+
+    Params starting with "_" steer the pipeline and are not stored; "_audience" becomes the
+    finding's audience ("office" for cross-source findings, which quote other sources).
+    """
+    audience = (finding.params or {}).get("_audience", "department")
+    data = asdict(finding)
+    data["rows"] = [int(r) for r in finding.rows]
+    data["values"] = list(finding.values)
+    data["params"] = {
+        k: _jsonable(v) for k, v in (finding.params or {}).items() if not k.startswith("_")
+    }
+    data["audience"] = audience
+    return data
+
+
+def from_stored(data: dict) -> Finding:
+    """A finding back from a run's stored findings (for its sentence in messages.describe)."""
+    return Finding(
+        severity=data["severity"],
+        rule=data["rule"],
+        column=data.get("column"),
+        count=data.get("count", 1),
+        rows=tuple(data.get("rows", ())),
+        values=tuple(data.get("values", ())),
+        params=data.get("params", {}),
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (pd.Timestamp,)):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

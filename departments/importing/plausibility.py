@@ -19,6 +19,24 @@ MAX_CATEGORIES = 50
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 HISTOGRAM_BINS = 10
 
+# Warnings a statistician must acknowledge before the import counts.
+PLAUSIBILITY_RULES = frozenset(
+    {
+        "rowcount_change",
+        "category_new",
+        "category_vanished",
+        "share_shift",
+        "duplicate_records",
+        "reference_date_older",
+        "cross_source_above",
+    }
+)
+
+
+def needs_review(findings) -> bool:
+    """True if a warning among the findings must be acknowledged by the statistics office."""
+    return any(f.severity != "error" and f.rule in PLAUSIBILITY_RULES for f in findings)
+
 
 @dataclass
 class Profile:
@@ -262,10 +280,13 @@ def merge_profiles(profiles: list[Profile]) -> Profile:
     """One profile from the profiles of a file's chunks (files read in chunks).
 
     Exact for row counts, reference date, category counts, missing values, minimum, maximum,
-    count and mean; quantiles and histograms cannot be merged and are left out.
+    count and mean; quantiles and histograms cannot be merged and are left out (a file of one
+    chunk keeps its profile as it is).
     """
     if not profiles:
         return Profile(row_count=0, reference_date=None, columns={})
+    if len(profiles) == 1:
+        return profiles[0]
     dates = [p.reference_date for p in profiles if p.reference_date]
     columns: dict = {}
     for name, first in profiles[0].columns.items():

@@ -43,13 +43,14 @@ def ensure_demo_city():
     and its own runs behind: those are discarded first, as import_csv_1m does)."""
     from django.contrib.auth import get_user_model
 
-    from departments import imports, seeding
+    from departments import seeding
     from departments.models import ImportRun
+    from statistics_office.intake import versions
 
     if get_user_model().objects.filter(username="mitarbeiter").exists():
         return False
     for run in ImportRun.objects.all():
-        imports.discard(run.pk, ImportRun.Status.ROLLED_BACK)
+        versions.discard(run.pk, ImportRun.Status.ROLLED_BACK)
     ImportRun.objects.all().delete()
     started = time.perf_counter()
     seeding.seed(residents=98_800, years=YEARS)

@@ -114,11 +114,11 @@ def fully_loaded(run, state):
 
 def fresh_start(source):
     """Forget earlier runs of the source, so the same file can be submitted again."""
-    from departments import imports
     from departments.models import ImportRun
+    from statistics_office.intake import versions
 
     for run in ImportRun.objects.filter(source=source):
-        imports.discard(run.pk, ImportRun.Status.ROLLED_BACK)
+        versions.discard(run.pk, ImportRun.Status.ROLLED_BACK)
     ImportRun.objects.filter(source=source).delete()
 
 
@@ -131,10 +131,10 @@ class Bench:
         self.source, self.path, self.rows = source, path, rows
 
     def start_import(self):
-        from departments import imports
+        from departments import uploads
 
         fresh_start(self.source)
-        run = imports.submit_path(source=self.source, path=self.path)
+        run = uploads.submit_path(source=self.source, path=self.path)
         hit = wait_for(run.pk, mid_load, timeout=120)
         if hit.status in TERMINAL:
             raise RuntimeError(f"the import ended ({hit.status}) before the fault could land")
@@ -171,7 +171,7 @@ class Bench:
         return first
 
     def postgres_restart(self):
-        from departments import imports
+        from departments import uploads
 
         run_id = self.start_import()
         fault_at = time.monotonic()
@@ -181,7 +181,7 @@ class Bench:
         first = self.settle(run_id, timeout=120)
         recovery = "task retry" if first.status in LOADED else "none"
         if first.status == "failed":
-            imports.retry(first)
+            uploads.retry(first)
             recovery = "retry"
         elif first.status not in TERMINAL:
             recovery = "stuck"
@@ -191,7 +191,7 @@ class Bench:
 
     def redis_restart(self):
         from bif.tasks import ping
-        from departments import imports
+        from departments import uploads
 
         run_id = self.start_import()
         fault_at = time.monotonic()
@@ -199,7 +199,7 @@ class Bench:
         first = self.settle(run_id, timeout=120)
         recovery = "none needed" if first.status in LOADED else "none"
         if first.status == "failed":
-            imports.retry(first)
+            uploads.retry(first)
             recovery = "retry"
         # The worker reconnected on its own: a task still makes the round trip.
         try:
@@ -211,7 +211,8 @@ class Bench:
         )
 
     def worker_killed(self):
-        from departments import imports, tasks
+        from departments import uploads
+        from statistics_office.intake import tasks as intake_tasks
 
         run_id = self.start_import()
         fault_at = time.monotonic()
@@ -223,11 +224,11 @@ class Bench:
         # run once IMPORT_STALE_SECONDS have passed and ends it as failed.
         self.worker.start()
         time.sleep(STALE_SECONDS)
-        tasks.fail_stale_runs.delay().get(timeout=60)
+        intake_tasks.fail_stale_runs.delay().get(timeout=60)
         first = self.settle(run_id, timeout=30)
         recovery = "none"
         if first.status == "failed":
-            imports.retry(first)
+            uploads.retry(first)
             recovery = "stale check + retry"
         return self.outcome(
             "fault_worker_killed", run_id, fault_at, first, recovery, left_behind=left_behind
@@ -236,7 +237,7 @@ class Bench:
     def disk_full(self):
         from django.conf import settings
 
-        from departments import imports
+        from departments import uploads
         from departments.models import ImportRun
 
         fresh_start(self.source)
@@ -249,8 +250,8 @@ class Bench:
         fault_at = time.monotonic()
         outcome, message = "not refused", ""
         try:
-            imports.submit_path(source=self.source, path=self.path)
-        except imports.ImportRejected as rejected:
+            uploads.submit_path(source=self.source, path=self.path)
+        except uploads.ImportRejected as rejected:
             outcome, message = "refused", str(rejected)
         except OSError as error:
             outcome, message = f"error {type(error).__name__}", str(error)
@@ -263,7 +264,7 @@ class Bench:
                 subprocess.run(["umount", str(full)], check=False)
         runs_left = ImportRun.objects.filter(source=self.source).count()
         # Recovery: space is freed (here: the normal upload location), the same file again.
-        run = imports.submit_path(source=self.source, path=self.path)
+        run = uploads.submit_path(source=self.source, path=self.path)
         run = wait_for(run.pk, finished, timeout=180)
         state = sealed_state(run.pk, self.rows)
         from .common import report
@@ -302,7 +303,7 @@ def mount_small_tmpfs(directory):
 
 def patch_no_space():
     """Without root: the upload's file write fails with ENOSPC after the first 16 MB."""
-    from departments import imports
+    from departments import uploads
 
     real_open = open
 
@@ -326,8 +327,8 @@ def patch_no_space():
         handle = real_open(path, mode, *args, **kwargs)
         return Full(handle) if "w" in mode else handle
 
-    imports.open = fake_open
-    return lambda: delattr(imports, "open")
+    uploads.open = fake_open
+    return lambda: delattr(uploads, "open")
 
 
 # --- Setup ---------------------------------------------------------------------------------

@@ -146,8 +146,8 @@ def wait_finished(run_id, timeout=600):
 
 def forget_earlier_runs(source, names):
     """Earlier runs of these files: withdrawn (the demo's own import is current again)."""
-    from departments import imports
     from departments.models import ImportRun
+    from statistics_office.intake import versions
 
     Status = ImportRun.Status
     for run in ImportRun.objects.filter(source=source, file_name__in=names):
@@ -157,23 +157,23 @@ def forget_earlier_runs(source, names):
                 .order_by("-created_at")
                 .first()
             )
-            imports.execute_rollback(run.pk, previous.pk if previous else None)
+            versions.execute_rollback(run.pk, previous.pk if previous else None)
         else:
-            imports.discard(run.pk, Status.ROLLED_BACK)
+            versions.discard(run.pk, Status.ROLLED_BACK)
     ImportRun.objects.filter(source=source, file_name__in=names).delete()
 
 
 def import_good(source, path, analyst, statistician):
     """Upload as the department's analyst; the office acknowledges the plausibility warnings
     (a million residents instead of 98,800) through the review service, as a person would."""
-    from departments import imports
+    from departments import uploads
     from departments.models import ImportRun
 
     started = time.perf_counter()
-    run = imports.submit_path(source=source, path=path, uploaded_by=analyst)
+    run = uploads.submit_path(source=source, path=path, uploaded_by=analyst)
     run = wait_finished(run.pk)
     if run.status == ImportRun.Status.AWAITING_REVIEW:
-        imports.review(
+        uploads.review(
             run, user=statistician, accept=True, comment="Lasttest: Entwicklung geprüft."
         )
         deadline = time.monotonic() + 300
@@ -282,10 +282,10 @@ def main():
         load.start()
         try:
             good_run, import_seconds = import_good(source, good_path, analyst, statistician)
-            from departments import imports
+            from departments import uploads
 
             started = time.perf_counter()
-            bad_run = imports.submit_path(source=source, path=bad_path, uploaded_by=analyst)
+            bad_run = uploads.submit_path(source=source, path=bad_path, uploaded_by=analyst)
             bad_run = wait_finished(bad_run.pk)
             failed_seconds = time.perf_counter() - started
             while time.perf_counter() - load.began < MIN_SECONDS:

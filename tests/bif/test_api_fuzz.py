@@ -28,8 +28,8 @@ from schemathesis.specs.openapi.checks import (
 
 from bif.api import services as tokens
 from dashboards import services as dashboards
-from departments import imports
 from departments import services as catalog
+from departments import uploads
 from departments.importing.findings import Finding
 from departments.models import ImportRun
 from statistics_office.tables import services as tables
@@ -109,7 +109,7 @@ def seed():
     }
 
     data = b"Personen-ID;Stadtteil;Geschlecht;Alter\n1;01;w;30\n2;02;m;41\n"
-    run = imports.submit_upload(
+    run = uploads.submit_upload(
         source=source, uploaded_by=analyst, file_name="ewo.csv", chunks=[data]
     )
     finding = Finding(severity="error", rule="ragged_row", count=1, rows=(3,), params={})

@@ -22,7 +22,7 @@ import pytest
 from django.conf import settings
 
 from bif import backup_lock
-from departments import imports, services
+from departments import services, uploads
 from departments.demo import generator
 from departments.models import ImportRun
 
@@ -470,7 +470,7 @@ def lock_settings(settings, tmp_path):
 @pytest.mark.django_db(databases=["default", "sealed"], transaction=True)
 @pytest.mark.usefixtures("clean_sealed_tables")
 def test_uploads_and_retries_are_refused_while_a_backup_runs(lock_settings, source_with_schema):
-    failed = imports.submit_upload(
+    failed = uploads.submit_upload(
         source=source_with_schema, uploaded_by=None, file_name="a.csv", chunks=[b"x;y\n1;2\n"]
     )
     failed.refresh_from_db()
@@ -479,12 +479,12 @@ def test_uploads_and_retries_are_refused_while_a_backup_runs(lock_settings, sour
 
     with HeldInThread(backup_lock.backup_lock) as backup:
         assert backup.error is None
-        with pytest.raises(imports.ImportRejected, match="Datensicherung"):
-            imports.submit_upload(
+        with pytest.raises(uploads.ImportRejected, match="Datensicherung"):
+            uploads.submit_upload(
                 source=source_with_schema, uploaded_by=None, file_name="b.csv", chunks=[CSV]
             )
-        with pytest.raises(imports.ImportRejected, match="Datensicherung"):
-            imports.retry(failed)
+        with pytest.raises(uploads.ImportRejected, match="Datensicherung"):
+            uploads.retry(failed)
         assert ImportRun.objects.count() == runs
         failed.refresh_from_db()
         assert failed.status == ImportRun.Status.FAILED
@@ -493,7 +493,7 @@ def test_uploads_and_retries_are_refused_while_a_backup_runs(lock_settings, sour
             Path(failed.stored_path).name
         }
 
-    run = imports.submit_upload(
+    run = uploads.submit_upload(
         source=source_with_schema, uploaded_by=None, file_name="b.csv", chunks=[CSV]
     )
     run.refresh_from_db()

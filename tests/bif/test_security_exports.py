@@ -10,8 +10,9 @@ from django.db import connections
 from django.urls import reverse
 
 from bif.exports import neutralise_cell, neutralise_text
-from departments import imports, services
+from departments import services, uploads
 from statistics_office import audit
+from statistics_office.intake import versions
 from statistics_office.microdata import store
 from tests import factories
 from tests.dashboards.conftest import (  # noqa: F401 (fixtures)
@@ -153,7 +154,7 @@ SCHEMA = {
 
 def upload(source, rows, user=None):
     data = "Personen-ID;Name;Alter\n" + "\n".join(rows) + "\n"
-    run = imports.submit_upload(
+    run = uploads.submit_upload(
         source=source, uploaded_by=user, file_name="f.csv", chunks=[data.encode()]
     )
     run.refresh_from_db()
@@ -184,7 +185,7 @@ def test_microdata_export_defuses_formulas_that_reached_the_sealed_database(
     services.set_schema(source, SCHEMA)
     run = upload(source, ["0001;Anna;30", "0002;Berta;-4", "0003;Carl;50"])
     if run.status == "review":
-        imports.activate(run.pk)
+        versions.activate(run.pk)
     # The import refuses formulas; one planted directly (an older load, a manual fix) must
     # still leave the office defused.
     version = store.current_version(source.pk)

@@ -18,7 +18,9 @@ from bif.logging import (
     redact,
     redact_exception,
 )
-from departments import imports, services, tasks
+from departments import services, uploads
+from statistics_office.intake import tasks as intake_tasks
+from statistics_office.intake import versions
 from statistics_office.microdata import browser, store
 from tests import factories
 
@@ -128,12 +130,12 @@ def planted(source, analyst):
     services.set_schema(source, SCHEMA)
     rows = [f"{i:04d};{MARK}{i:03d};{20 + i}" for i in range(1, 21)]
     data = "Personen-ID;Name;Alter\n" + "\n".join(rows) + "\n"
-    run = imports.submit_upload(
+    run = uploads.submit_upload(
         source=source, uploaded_by=analyst, file_name="m.csv", chunks=[data.encode()]
     )
     run.refresh_from_db()
     if run.status == "review":
-        imports.activate(run.pk)
+        versions.activate(run.pk)
     run.refresh_from_db()
     assert run.status == "accepted", run.findings
     return run
@@ -161,7 +163,7 @@ def test_an_import_failing_at_load_logs_no_value(
 
     monkeypatch.setattr(store.VersionWriter, "append", fail)
     data = f"Personen-ID;Name;Alter\n0001;{value};30\n0002;{value}x;31\n"
-    run = imports.submit_upload(
+    run = uploads.submit_upload(
         source=source, uploaded_by=analyst, file_name="n.csv", chunks=[data.encode()]
     )
     run.refresh_from_db()
@@ -227,12 +229,12 @@ def test_a_failing_celery_task_logs_no_value(source, planted, all_log_output, mo
     def broken(run_id):
         raise pg_bad_row(value)
 
-    monkeypatch.setattr(imports, "activate", broken)
+    monkeypatch.setattr(versions, "activate", broken)
     # As on a worker: the failure is logged by Celery's tracer instead of raised here.
     propagates = app.conf.task_eager_propagates
     app.conf.task_eager_propagates = False
     try:
-        result = tasks.activate_import.apply(args=[planted.pk])
+        result = intake_tasks.activate_import.apply(args=[planted.pk])
     finally:
         app.conf.task_eager_propagates = propagates
     assert result.state == "FAILURE"

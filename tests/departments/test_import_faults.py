@@ -6,10 +6,11 @@ import time
 
 import pytest
 
-from departments import imports, seeding
+from departments import seeding, uploads
 from departments.demo import generator
 from departments.models import DataSource, ImportRun
-from departments.tasks import run_import
+from statistics_office.intake import run as intake_run
+from statistics_office.intake.tasks import run_import
 from statistics_office.microdata import store
 from statistics_office.microdata.models import MicrodataVersion
 from tests.conftest import start_worker, stop_worker
@@ -34,8 +35,8 @@ def test_worker_killed_while_loading_leaves_no_rows_and_the_run_can_be_retried(
     seeding.create_catalog()
     source = DataSource.objects.get(slug="einwohner")
     # Queue the run ourselves, to a queue only the worker we are going to kill listens on.
-    monkeypatch.setattr(imports, "enqueue_run", lambda run: None)
-    run = imports.submit_path(source=source, path=path)
+    monkeypatch.setattr(uploads, "enqueue_run", lambda run: None)
+    run = uploads.submit_path(source=source, path=path)
 
     worker = start_worker("faulttest", "celery-fault-worker")
     app.conf.task_always_eager = False
@@ -60,12 +61,12 @@ def test_worker_killed_while_loading_leaves_no_rows_and_the_run_can_be_retried(
     assert MicrodataVersion.objects.filter(import_run_id=run.pk).count() == 0
     assert store.microdata_tables() == []
 
-    assert imports.fail_stale_runs(max_silence_seconds=0) == [run.pk]
+    assert intake_run.fail_stale_runs(max_silence_seconds=0) == [run.pk]
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED and "unterbrochen" in run.message
 
     monkeypatch.undo()
-    imports.retry(run)  # eager in the test process
+    uploads.retry(run)  # eager in the test process
     run.refresh_from_db()
     assert run.status in (ImportRun.Status.ACCEPTED, ImportRun.Status.AWAITING_REVIEW)
     version = MicrodataVersion.objects.get(import_run_id=run.pk)

@@ -14,8 +14,11 @@ from django.db import OperationalError, close_old_connections, connections
 from django.urls import reverse
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from departments import imports, services, tasks
+from departments import services, uploads
 from departments.models import ImportRun
+from statistics_office.intake import run as intake_run
+from statistics_office.intake import tasks as intake_tasks
+from statistics_office.intake import versions
 from statistics_office.microdata import store
 from statistics_office.microdata.models import MicrodataVersion
 from statistics_office.tables import tasks as table_tasks
@@ -35,7 +38,7 @@ def resident_source(source):
 
 
 @pytest.fixture
-def uploads(settings, tmp_path):
+def drop_location(settings, tmp_path):
     settings.UPLOAD_ROOT = tmp_path / "uploads"
     return settings.UPLOAD_ROOT
 
@@ -76,26 +79,26 @@ def disk_full(monkeypatch):
         handle = real_open(path, mode, *args, **kwargs)
         return FullDisk(handle) if "w" in mode else handle
 
-    monkeypatch.setattr(imports, "open", full_open, raising=False)
+    monkeypatch.setattr(uploads, "open", full_open, raising=False)
 
 
 # --- The disk full on upload ---------------------------------------------------------------
 
 
 def test_disk_full_on_upload_is_refused_naming_the_file_and_leaves_nothing(
-    resident_source, uploads, disk_full
+    resident_source, drop_location, disk_full
 ):
-    with pytest.raises(imports.ImportRejected) as refused:
+    with pytest.raises(uploads.ImportRejected) as refused:
         upload(resident_source, csv_file(GOOD), name="Einwohner_2025.csv")
     message = str(refused.value)
     assert "„Einwohner_2025.csv“" in message and "Speicherplatz" in message
     assert "nichts übernommen" in message
-    assert files_in(uploads) == []  # the partly written file is gone
+    assert files_in(drop_location) == []  # the partly written file is gone
     assert ImportRun.objects.count() == 0
 
 
 def test_disk_full_upload_through_the_page_shows_the_message_and_can_be_repeated(
-    client, resident_source, analyst, uploads, disk_full, monkeypatch
+    client, resident_source, analyst, drop_location, disk_full, monkeypatch
 ):
     client.force_login(analyst)
     data = io.BytesIO(csv_file(GOOD))
@@ -107,7 +110,7 @@ def test_disk_full_upload_through_the_page_shows_the_message_and_can_be_repeated
     assert "Einwohner_2025.csv" in response.content.decode() and "Speicherplatz" in (
         response.content.decode()
     )
-    assert ImportRun.objects.count() == 0 and files_in(uploads) == []
+    assert ImportRun.objects.count() == 0 and files_in(drop_location) == []
 
     monkeypatch.undo()  # space was freed
     run = upload(resident_source, csv_file(GOOD), name="Einwohner_2025.csv")
@@ -142,13 +145,13 @@ def break_sealed_connection_mid_load(monkeypatch):
 
 
 def test_a_lost_database_connection_mid_load_reruns_the_import_and_loads_it_once(
-    resident_source, uploads, chunked, monkeypatch
+    resident_source, drop_location, chunked, monkeypatch
 ):
     calls = break_sealed_connection_mid_load(monkeypatch)
-    monkeypatch.setattr(imports, "enqueue_run", lambda run: None)
+    monkeypatch.setattr(uploads, "enqueue_run", lambda run: None)
     run = upload(resident_source, csv_file(MANY))
     # As a worker runs it: the task's retry runs it again (eagerly here, without the wait).
-    tasks.run_import.apply(args=[run.pk], throw=False)
+    intake_tasks.run_import.apply(args=[run.pk], throw=False)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.ACCEPTED, (run.status, run.message)
     assert calls["append"] == 2  # the rows, the break, the whole load again
@@ -158,7 +161,7 @@ def test_a_lost_database_connection_mid_load_reruns_the_import_and_loads_it_once
 
 
 def test_a_crash_between_switching_the_version_and_updating_the_run_finishes_the_switch(
-    resident_source, uploads, chunked, monkeypatch
+    resident_source, drop_location, chunked, monkeypatch
 ):
     """The sealed side made the new version current, then the connection broke before the
     run's row said so: the next attempt completes the activation and loads nothing again."""
@@ -180,9 +183,9 @@ def test_a_crash_between_switching_the_version_and_updating_the_run_finishes_the
         return version
 
     monkeypatch.setattr(store, "make_current", make_current)
-    monkeypatch.setattr(imports, "enqueue_run", lambda run: None)
+    monkeypatch.setattr(uploads, "enqueue_run", lambda run: None)
     run = upload(resident_source, csv_file(MANY))
-    tasks.run_import.apply(args=[run.pk], throw=False)
+    intake_tasks.run_import.apply(args=[run.pk], throw=False)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.ACCEPTED, (run.status, run.message)
     version = store.current_version(resident_source.pk)
@@ -195,7 +198,7 @@ class Retried(Exception):
 
 
 def test_a_lost_connection_is_retried_by_the_task_not_failed(
-    resident_source, uploads, chunked, monkeypatch
+    resident_source, drop_location, chunked, monkeypatch
 ):
     retried = []
 
@@ -203,16 +206,16 @@ def test_a_lost_connection_is_retried_by_the_task_not_failed(
         retried.append(options)
         return Retried()
 
-    monkeypatch.setattr(tasks.run_import, "retry", retry)
-    monkeypatch.setattr(imports, "enqueue_run", lambda run: None)
+    monkeypatch.setattr(intake_tasks.run_import, "retry", retry)
+    monkeypatch.setattr(uploads, "enqueue_run", lambda run: None)
     break_sealed_connection_mid_load(monkeypatch)
     run = upload(resident_source, csv_file(MANY))
     with pytest.raises(Retried):
-        tasks.run_import.apply(args=[run.pk], throw=True)
+        intake_tasks.run_import.apply(args=[run.pk], throw=True)
     run.refresh_from_db()
     # Not failed: the run waits for the task's next attempt; nothing of it was stored.
     assert run.status == ImportRun.Status.RUNNING
-    assert isinstance(retried[0]["exc"], imports.DatabaseUnavailable)
+    assert isinstance(retried[0]["exc"], intake_run.DatabaseUnavailable)
     assert retried[0]["countdown"] == 5
     assert not MicrodataVersion.objects.filter(import_run_id=run.pk).exists()
     assert store.microdata_tables() == []
@@ -220,7 +223,7 @@ def test_a_lost_connection_is_retried_by_the_task_not_failed(
 
 @pytest.mark.postgres
 def test_on_postgres_a_terminated_session_mid_load_is_retried_and_loads_once(
-    resident_source, uploads, chunked, monkeypatch
+    resident_source, drop_location, chunked, monkeypatch
 ):
     sealed = connections["sealed"]
     original_append = store.VersionWriter.append
@@ -235,9 +238,9 @@ def test_on_postgres_a_terminated_session_mid_load_is_retried_and_loads_once(
                 cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
     monkeypatch.setattr(store.VersionWriter, "append", append)
-    monkeypatch.setattr(imports, "enqueue_run", lambda run: None)
+    monkeypatch.setattr(uploads, "enqueue_run", lambda run: None)
     run = upload(resident_source, csv_file(MANY))
-    tasks.run_import.apply(args=[run.pk], throw=False)
+    intake_tasks.run_import.apply(args=[run.pk], throw=False)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.ACCEPTED, (run.status, run.message)
     assert calls["append"] == 2
@@ -264,51 +267,53 @@ def test_on_postgres_a_connection_the_server_closed_is_replaced_at_the_next_requ
 
 @pytest.mark.postgres
 def test_on_postgres_a_second_delivery_of_a_running_import_leaves_it_alone(
-    resident_source, uploads, monkeypatch
+    resident_source, drop_location, monkeypatch
 ):
     """A lost worker's message can come back while a retry of the same run is running; the
     second attempt must not load alongside it (nor drop what the first one loaded)."""
-    monkeypatch.setattr(imports, "enqueue_run", lambda run: None)
+    monkeypatch.setattr(uploads, "enqueue_run", lambda run: None)
     run = upload(resident_source, csv_file(GOOD))
     other = connections.create_connection("sealed")  # the worker running the first attempt
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [imports.RUN_LOCK_CLASS, run.pk])
+            cursor.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", [intake_run.RUN_LOCK_CLASS, run.pk]
+            )
             assert cursor.fetchone()[0]
-        assert imports.execute_run(run.pk) == ImportRun.Status.QUEUED
+        assert intake_run.execute_run(run.pk) == ImportRun.Status.QUEUED
         run.refresh_from_db()
         assert run.status == ImportRun.Status.QUEUED and run.started_at is None
         assert store.microdata_tables() == []
     finally:
         other.close()  # the first attempt's worker is gone: its lock went with it
-    assert imports.execute_run(run.pk) == ImportRun.Status.ACCEPTED
+    assert intake_run.execute_run(run.pk) == ImportRun.Status.ACCEPTED
 
 
 # --- The broker unreachable ----------------------------------------------------------------
 
 
 def test_broker_unreachable_at_upload_ends_the_run_failed_ready_to_retry(
-    resident_source, uploads, monkeypatch
+    resident_source, drop_location, monkeypatch
 ):
     def unreachable(*args, **kwargs):
         raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.run_import, "delay", unreachable)
+    monkeypatch.setattr(intake_tasks.run_import, "delay", unreachable)
     run = upload(resident_source, csv_file(GOOD))
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED  # not "queued" for a task never sent
     assert "nicht erreichbar" in run.message and "6379" not in run.message
-    assert len(files_in(uploads)) == 1  # the file stays for the retry
+    assert len(files_in(drop_location)) == 1  # the file stays for the retry
     assert store.microdata_tables() == []
 
     monkeypatch.undo()
-    imports.retry(run)
+    uploads.retry(run)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.ACCEPTED
 
 
 def test_broker_unreachable_after_activation_keeps_the_accepted_import(
-    resident_source, uploads, monkeypatch
+    resident_source, drop_location, monkeypatch
 ):
     def unreachable(*args, **kwargs):
         raise BrokerUnavailable("Connection refused.")
@@ -322,12 +327,12 @@ def test_broker_unreachable_after_activation_keeps_the_accepted_import(
 
 
 def test_an_error_after_the_activation_never_drops_the_current_version(
-    resident_source, uploads, monkeypatch
+    resident_source, drop_location, monkeypatch
 ):
     def cannot_delete(run):
         raise PermissionError("drop location is read-only")
 
-    monkeypatch.setattr(imports, "_discard_upload", cannot_delete)
+    monkeypatch.setattr(versions, "discard_upload", cannot_delete)
     run = upload(resident_source, csv_file(GOOD))
     run.refresh_from_db()
     assert run.status == ImportRun.Status.ACCEPTED

@@ -7,8 +7,9 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 from django.urls import reverse
 
-from departments import imports, services
+from departments import services, uploads
 from departments.models import ImportRun
+from statistics_office.intake import rows
 from statistics_office.microdata import store
 from statistics_office.microdata.models import MicrodataVersion
 from tests import factories
@@ -64,7 +65,7 @@ def statistician(statistician, resident_source):
 
 
 def upload(source, data, *, name="export.csv", user=None):
-    return imports.submit_upload(source=source, uploaded_by=user, file_name=name, chunks=[data])
+    return uploads.submit_upload(source=source, uploaded_by=user, file_name=name, chunks=[data])
 
 
 def test_a_good_file_is_loaded_typed_into_the_sealed_database(resident_source, analyst):
@@ -100,7 +101,7 @@ def test_a_bad_file_fails_whole_and_writes_nothing(resident_source):
 
 def test_the_same_file_twice_is_detected_by_checksum(resident_source):
     upload(resident_source, csv_file(GOOD))
-    with pytest.raises(imports.ImportRejected, match="bereits"):
+    with pytest.raises(uploads.ImportRejected, match="bereits"):
         upload(resident_source, csv_file(GOOD))
 
 
@@ -113,9 +114,9 @@ def test_a_large_row_count_change_needs_review_before_it_counts(resident_source,
     assert "rowcount_change" in {f["rule"] for f in second.findings}
     # The previous version stays current until the review.
     assert store.current_version(resident_source.pk).import_run_id == first.pk
-    with pytest.raises(imports.ImportRejected):
-        imports.review(second, user=statistician, accept=True, comment="  ")
-    imports.review(second, user=statistician, accept=True, comment="Zuzug Neubaugebiet geprüft")
+    with pytest.raises(uploads.ImportRejected):
+        uploads.review(second, user=statistician, accept=True, comment="  ")
+    uploads.review(second, user=statistician, accept=True, comment="Zuzug Neubaugebiet geprüft")
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.status == ImportRun.Status.ACCEPTED
@@ -132,7 +133,7 @@ def test_rollback_makes_the_previous_version_current_again(resident_source, stat
     second = upload(resident_source, csv_file([*many, "000099;01.01.1990;m;02;100"]))
     second.refresh_from_db()
     assert second.status == ImportRun.Status.ACCEPTED
-    imports.rollback(second, user=statistician)
+    uploads.rollback(second, user=statistician)
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.status == ImportRun.Status.ROLLED_BACK
@@ -153,21 +154,21 @@ def test_a_failed_load_leaves_no_rows_and_can_be_retried(resident_source, monkey
     assert "disk full" not in run.message  # no raw exception text for the user
     assert store.microdata_tables() == []
     monkeypatch.undo()
-    imports.retry(run)
+    uploads.retry(run)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.ACCEPTED
     assert run.attempts == 2
 
 
 def test_cancelled_run_leaves_nothing(resident_source, monkeypatch):
-    original = imports._progress
+    original = rows.progress
 
     def cancel_while_loading(run_id, stage, progress, **fields):
         original(run_id, stage, progress, **fields)
         if stage == ImportRun.Stage.LOADING:
             ImportRun.objects.filter(pk=run_id).update(cancel_requested=True)
 
-    monkeypatch.setattr(imports, "_progress", cancel_while_loading)
+    monkeypatch.setattr(rows, "progress", cancel_while_loading)
     run = upload(resident_source, csv_file(GOOD))
     run.refresh_from_db()
     assert run.status == ImportRun.Status.CANCELLED
@@ -313,9 +314,9 @@ def test_review_and_rollback_are_audited(resident_source, statistician):
     second = upload(resident_source, csv_file(more))
     second.refresh_from_db()
     assert second.status == ImportRun.Status.AWAITING_REVIEW, second.findings
-    imports.review(second, user=statistician, accept=True, comment="Neubaugebiet")
+    uploads.review(second, user=statistician, accept=True, comment="Neubaugebiet")
     second.refresh_from_db()
-    imports.rollback(second, user=statistician)
+    uploads.rollback(second, user=statistician)
     actions = list(
         AuditEntry.objects.filter(action__startswith="import")
         .order_by("sequence")

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from departments import imports, retention
+from departments import retention, uploads
 from departments.models import ImportRun
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +53,8 @@ def test_expired_uploads_of_ended_runs_are_deleted_and_the_runs_stay(source, upl
     assert Path(recent_failed.stored_path).exists()
     assert Path(waiting.stored_path).exists()
     assert ImportRun.objects.count() == 4
-    with pytest.raises(imports.ImportRejected):
-        imports.retry(old_failed)
+    with pytest.raises(uploads.ImportRejected):
+        uploads.retry(old_failed)
     # Idempotent.
     assert retention.purge_uploads().run_files == 0
 

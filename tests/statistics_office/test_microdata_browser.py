@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from departments import imports, services
+from departments import services, uploads
+from statistics_office.intake import versions
 from statistics_office.models import AuditEntry, Grant
 from tests import factories
 
@@ -28,12 +29,12 @@ SCHEMA = {
 
 def load(source, rows):
     data = "Personen-ID;Name;Stadtteil;Alter\n" + "\n".join(rows) + "\n"
-    run = imports.submit_upload(
+    run = uploads.submit_upload(
         source=source, uploaded_by=None, file_name="e.csv", chunks=[data.encode()]
     )
     run.refresh_from_db()
     if run.status == "review":
-        imports.activate(run.pk)
+        versions.activate(run.pk)
     return run
 
 

@@ -3,7 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from departments import imports, selectors
+from departments import selectors, uploads
+from departments.importing.findings import from_stored
 from departments.importing.messages import describe
 from departments.models import DataSource, ImportRun
 
@@ -34,10 +35,10 @@ class Command(BaseCommand):
             ):
                 raise CommandError(f"„{user}“ darf für „{source}“ nicht hochladen.")
         try:
-            run = imports.submit_path(
+            run = uploads.submit_path(
                 source=data_source, path=path, uploaded_by=uploader, sheet=sheet
             )
-        except imports.ImportRejected as rejected:
+        except uploads.ImportRejected as rejected:
             raise CommandError(str(rejected))
         except FileNotFoundError:
             raise CommandError(f"Datei „{path}“ nicht gefunden.")
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             f"{run.row_count or 0} Zeilen"
         )
         for data in run.findings:
-            finding = imports.finding_from_dict(data)
+            finding = from_stored(data)
             self.stdout.write(f"  [{data['severity']}] {describe(finding)}")
         if run.status in (ImportRun.Status.FAILED, ImportRun.Status.CANCELLED):
             raise CommandError(run.message or "Der Import wurde abgelehnt (siehe Befunde).")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from django.db import connections
 
-from departments import imports, onboarding
+from departments import onboarding, uploads
 from departments.models import ImportRun
 from statistics_office.microdata import store
 
@@ -194,7 +194,7 @@ def onboard_and_import(name, department, *, schema=None):
         kind="microdata" if name in MICRODATA else "aggregate",
         schema=schema or description["schema"],
     )
-    run = imports.submit_path(source=source, path=path)
+    run = uploads.submit_path(source=source, path=path)
     run.refresh_from_db()
     return source, run, description
 

@@ -1,0 +1,58 @@
+"""The import run's job row (departments.ImportRun) as the run updates it."""
+
+from django.utils import timezone
+
+from departments.importing.findings import to_stored
+from departments.models import ImportRun
+
+Status = ImportRun.Status
+Stage = ImportRun.Stage
+
+
+class Cancelled(Exception):
+    """The analyst cancelled the run; it stops at the next check."""
+
+
+def claim(run_id):
+    """Take a queued run (or one a crashed worker left running). False if someone else has it."""
+    return bool(
+        ImportRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            status=Status.RUNNING,
+            started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            stage=Stage.READING,
+            progress=1,
+        )
+    )
+
+
+def progress(run_id, stage, progress, **fields):
+    ImportRun.objects.filter(pk=run_id).update(
+        stage=stage, progress=progress, heartbeat_at=timezone.now(), **fields
+    )
+
+
+def check_cancel(run_id):
+    if ImportRun.objects.filter(pk=run_id, cancel_requested=True).exists():
+        raise Cancelled
+
+
+def finish(run_id, status, *, message="", **fields):
+    ImportRun.objects.filter(pk=run_id).update(
+        status=status, finished_at=timezone.now(), message=message, **fields
+    )
+
+
+def reject(run_id, findings, **fields):
+    """End a run as failed because of its findings; nothing was loaded."""
+    errors = sum(1 for f in findings if f.severity == "error")
+    finish(
+        run_id,
+        Status.FAILED,
+        stage=Stage.DONE,
+        findings=[to_stored(f) for f in findings],
+        error_count=errors,
+        warning_count=len(findings) - errors,
+        **fields,
+    )
+    return Status.FAILED
