@@ -62,6 +62,34 @@ class DefinitionError(ValueError):
     """The definition does not fit the data (German message for people)."""
 
 
+def age_bands(spec):
+    """The bands of an age dimension: a named set ("5y", "5y95", "planning") or the office's
+    own, e.g. [[0, 17], [18, 64], [65, null]] (contiguous from 0, the last one open)."""
+    bands = spec.get("bands", "5y")
+    if isinstance(bands, str):
+        if bands not in AGE_BANDS:
+            raise DefinitionError(f"Unbekannte Altersgruppen „{bands}“.")
+        return AGE_BANDS[bands]
+    return own_age_bands(bands)
+
+
+def own_age_bands(bands):
+    try:
+        out = [(int(lo), None if hi is None else int(hi)) for lo, hi in bands]
+    except (TypeError, ValueError):
+        raise DefinitionError("Eigene Altersgruppen als Liste von [von, bis] angeben.") from None
+    if not out or out[0][0] != 0 or out[-1][1] is not None:
+        raise DefinitionError(
+            "Eigene Altersgruppen beginnen bei 0 und enden mit einer offenen Gruppe (bis: null)."
+        )
+    for (lo, hi), (next_lo, _next_hi) in zip(out, out[1:], strict=False):
+        if hi is None or hi < lo or next_lo != hi + 1:
+            raise DefinitionError(
+                "Eigene Altersgruppen müssen lückenlos aneinander anschließen (z. B. 0–17, 18–64)."
+            )
+    return out
+
+
 def band_code(lo, hi):
     # zero-padded so that the codes sort in age order
     return f"{lo:02d}-{hi:02d}" if hi is not None else f"{lo:02d}+"
@@ -96,7 +124,7 @@ def code_labels(spec):
     """Display labels of a dimension's codes (codes without a label show as themselves)."""
     labels = {TOTAL: "Insgesamt", UNKNOWN: "unbekannt", UNKNOWN_LEAF: "unbekannt"}
     if spec.get("kind", "code") == "age_band":
-        for lo, hi in AGE_BANDS[spec.get("bands", "5y")]:
+        for lo, hi in age_bands(spec):
             labels[band_code(lo, hi)] = band_label(lo, hi)
     elif spec.get("kind", "code") == "hierarchy" or "stadtteil" in spec["field"].lower():
         labels.update(_stadtteil_labels())
@@ -180,8 +208,18 @@ def _lit(text):
     return str(text).replace("'", "''").replace("%", "%%")
 
 
-def plan(version, definition_dims, filters, reference_date, *, measure_field=None, holder=None):
-    """Translate a definition into SQL expressions on a version's table."""
+def plan(
+    version,
+    definition_dims,
+    filters,
+    reference_date,
+    *,
+    measure_field=None,
+    holder=None,
+    prefix="b",
+):
+    """Translate a definition into SQL expressions on a version's table (``prefix`` names
+    the inner columns, so that several tables' plans can share one query)."""
     plan = Plan(table=_q(version.table_name), names=[], levels=[])
     base_cols, base_params = [], []
     for i, spec in enumerate(definition_dims):
@@ -189,21 +227,24 @@ def plan(version, definition_dims, filters, reference_date, *, measure_field=Non
         plan.names.append(dimension_name(spec))
         if kind == "code":
             col = _column(version, spec["field"])
-            base_cols.append(f"{col} AS b{i}")
-            plan.levels.append([f"COALESCE({_text(f'b{i}')}, '{UNKNOWN}')"])
+            base_cols.append(f"{col} AS {prefix}{i}")
+            plan.levels.append([f"COALESCE({_text(f'{prefix}{i}')}, '{UNKNOWN}')"])
         elif kind == "age_band":
             col = _column(version, spec["field"], types=("date",))
-            base_cols.append(f"{col} AS b{i}")
+            base_cols.append(f"{col} AS {prefix}{i}")
             plan.where.append(f"{col} IS NOT NULL AND {col} <= %s")
             plan.params.append(reference_date)
-            bands = AGE_BANDS[spec.get("bands", "5y")]
-            plan.levels.append([_age_band_sql(f"b{i}", bands, reference_date)])
+            bands = age_bands(spec)
+            plan.levels.append([_age_band_sql(f"{prefix}{i}", bands, reference_date)])
         elif kind == "hierarchy":
             col = _column(version, spec["field"])
             parents = hierarchy_parents(spec["hierarchy"])
-            base_cols.append(f"{_text(col)} AS b{i}")
+            base_cols.append(f"{_text(col)} AS {prefix}{i}")
             plan.levels.append(
-                [f"COALESCE(b{i}, '{UNKNOWN_LEAF}')", _case_map(f"b{i}", parents, UNKNOWN)]
+                [
+                    f"COALESCE({prefix}{i}, '{UNKNOWN_LEAF}')",
+                    _case_map(f"{prefix}{i}", parents, UNKNOWN),
+                ]
             )
         else:
             raise DefinitionError(f"Unbekannte Art des Merkmals: „{kind}“.")
@@ -326,7 +367,7 @@ def dimensions(plan_, bottom, definition_dims):
         name = plan_.names[i]
         codes = sorted(set(bottom[f"d{i}_0"].astype(str)))
         if spec.get("kind") == "age_band":
-            bands = AGE_BANDS[spec.get("bands", "5y")]
+            bands = age_bands(spec)
             codes = sorted(set(codes) | {band_code(lo, hi) for lo, hi in bands})
             dims.append(Dimension.flat(name, codes))
         elif spec.get("kind") == "hierarchy":

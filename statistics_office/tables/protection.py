@@ -18,6 +18,7 @@ from statistics_office.disclosure import (
     perturb,
     perturbation_table,
     primary_suppression,
+    protection_requirements,
     secondary_suppression,
 )
 from statistics_office.disclosure.table import margin_depth
@@ -51,6 +52,8 @@ class Protected:
     stats: dict
     audit_passed: bool | None  # None: not applicable (cell key method)
     timings: dict
+    # Lower and upper protection levels per cell (suppression): what joint protection keeps.
+    levels: tuple | None = None
 
 
 def protect(cells, dims, *, method, measure="count", params=None, clock=None) -> Protected:
@@ -109,28 +112,44 @@ def _suppress(cells, dims, measure, params, clock):
 
     reason = np.where(is_primary, primary.to_numpy(dtype=object), None)
     reason = np.where(secondary.to_numpy(), "secondary", reason)
-    value = cells["value"].to_numpy(dtype=float)
-    n = cells["n"].to_numpy(dtype=float)
-    if measure == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(n > 0, value / np.maximum(n, 1), 0.0)
-    out = _published(cells, dims, value, suppressed, empty=n == 0, reason=reason)
-
-    bottom = margin_depth(cells, dims) == 0
-    total_value = float(cells["value"].to_numpy(dtype=float)[bottom].sum())
-    lost_value = float(cells["value"].to_numpy(dtype=float)[bottom & suppressed].sum())
+    out = publish_pattern(cells, dims, measure, suppressed, reason)
     stats = {
         "method": SUPPRESSION,
         "cells": len(cells),
         "primary": int(is_primary.sum()),
         "secondary": int(secondary.sum()),
-        "suppressed": int(suppressed.sum()),
-        "suppressed_share": round(float(suppressed.mean()) if len(cells) else 0.0, 4),
-        "bottom_value_share_lost": round(lost_value / total_value, 4) if total_value else 0.0,
+        **pattern_stats(cells, dims, suppressed),
         "audit_passed": bool(result.passed),
         "audit_failures": int((~result.intervals["ok"]).sum()) if len(result.intervals) else 0,
     }
-    return Protected(out, stats, bool(result.passed), {"protect_s": protect_s, "audit_s": audit_s})
+    levels = protection_requirements(
+        cells, primary, min_frequency=rules.min_frequency, protection_pct=protection_pct
+    )
+    timings = {"protect_s": protect_s, "audit_s": audit_s}
+    return Protected(out, stats, bool(result.passed), timings, levels)
+
+
+def publish_pattern(cells, dims, measure, suppressed, reason):
+    """The publishable frame of a suppression pattern: secret cells lose their value."""
+    value = cells["value"].to_numpy(dtype=float)
+    n = cells["n"].to_numpy(dtype=float)
+    if measure == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(n > 0, value / np.maximum(n, 1), 0.0)
+    return _published(cells, dims, value, np.asarray(suppressed), empty=n == 0, reason=reason)
+
+
+def pattern_stats(cells, dims, suppressed):
+    suppressed = np.asarray(suppressed, dtype=bool)
+    bottom = margin_depth(cells, dims) == 0
+    values = cells["value"].to_numpy(dtype=float)
+    total_value = float(values[bottom].sum())
+    lost_value = float(values[bottom & suppressed].sum())
+    return {
+        "suppressed": int(suppressed.sum()),
+        "suppressed_share": round(float(suppressed.mean()) if len(cells) else 0.0, 4),
+        "bottom_value_share_lost": round(lost_value / total_value, 4) if total_value else 0.0,
+    }
 
 
 def _cellkey(cells, dims, params, clock):

@@ -4,7 +4,6 @@ Computing needs the sealed database and runs in the statistics office's worker; 
 else touches only the portal's database, and only protected cells ever reach it.
 """
 
-import copy
 import logging
 import time
 
@@ -18,16 +17,16 @@ from django.utils.translation import gettext as _
 from bif import roles
 from statistics_office import access, audit
 
-from . import aggregation, protection
+from . import aggregation, linked, protection
+from .linked import SOURCE_DIMENSION, TIME_DIMENSION, for_source
 from .models import PublishedTable, TableComputation, TableDefinition
 
 log = logging.getLogger(__name__)
 Status = TableComputation.Status
 DECIMALS = {"count": 0, "sum": 2, "mean": 1}
-TIME_DIMENSION = "Stichtag"
 # A table over several sources shows them side by side (e.g. children vs Kita contracts per
-# Stadtteil); each source's part is protected on its own, there is no total across sources.
-SOURCE_DIMENSION = "Datenquelle"
+# Stadtteil, SOURCE_DIMENSION); each source's part is protected on its own, there is no total
+# across sources. A time series (TIME_DIMENSION) protects each reference date on its own.
 
 
 class TableError(ValueError):
@@ -49,8 +48,15 @@ def validate_spec(*, dimensions, filters, measure, measure_field, method):
         kind = dim.get("kind", "code")
         if kind not in aggregation.KINDS:
             raise TableError(_("Unbekannte Art des Merkmals: „%(kind)s“.") % {"kind": kind})
-        if kind == "age_band" and dim.get("bands", "5y") not in aggregation.AGE_BANDS:
-            raise TableError(_("Altersgruppen: „5y“ oder „planning“ angeben."))
+        if kind == "age_band":
+            bands = dim.get("bands", "5y")
+            if isinstance(bands, str) and bands not in aggregation.AGE_BANDS:
+                raise TableError(_("Altersgruppen: „5y“, „5y95“, „planning“ oder eigene angeben."))
+            if not isinstance(bands, str):
+                try:
+                    aggregation.own_age_bands(bands)
+                except aggregation.DefinitionError as exc:
+                    raise TableError(str(exc)) from exc
         if kind == "hierarchy" and dim.get("hierarchy") not in aggregation.HIERARCHIES:
             raise TableError(_("Unbekannte Hierarchie: „%(h)s“.") % {"h": dim.get("hierarchy")})
     if not isinstance(filters, list):
@@ -191,26 +197,6 @@ def display_order(dim):
     return order
 
 
-def for_source(definition, source):
-    """The definition as it applies to one source: a dimension may name the field per source
-    ({"field": "Stadtteil", "fields": {"kita": "Wohnort Stadtteil"}}), a filter may be
-    limited to one source ({"source": "einwohner", ...})."""
-    adjusted = copy.copy(definition)
-    adjusted.dimensions = [
-        {
-            **dim,
-            "field": (dim.get("fields") or {}).get(source.slug, dim["field"]),
-            # The same dimension name in every source, whatever the field is called there.
-            "label": aggregation.dimension_name(dim),
-        }
-        for dim in definition.dimensions
-    ]
-    adjusted.filters = [
-        flt for flt in definition.filters or [] if flt.get("source") in (None, "", source.slug)
-    ]
-    return adjusted
-
-
 def compute_protected(definition, *, progress=None, clock=None):
     """Aggregate and protect every referenced version. Returns (cells, layout, stats, info)."""
     sources = list(definition.sources.all())
@@ -233,6 +219,11 @@ def compute_protected(definition, *, progress=None, clock=None):
         result = protection.protect(
             cells, dims, method=definition.method, measure=definition.measure, params=params
         )
+        started = time.perf_counter()
+        result = linked.protect_with_published(
+            definition, applied, source, version, cells, dims, result
+        )
+        timings["joint_s"] = timings.get("joint_s", 0.0) + time.perf_counter() - started
         for key, seconds in result.timings.items():
             timings[key] = timings.get(key, 0.0) + seconds
         records = protection.to_records(result.cells, decimals=decimals)
@@ -310,7 +301,7 @@ def execute_computation(computation_id):
         cells, layout, stats, info = compute_protected(
             definition, progress=lambda p: _progress(computation_id, p)
         )
-    except (TableError, aggregation.DefinitionError, ValueError) as exc:
+    except (TableError, aggregation.DefinitionError, linked.LinkedTableError, ValueError) as exc:
         _fail(computation, source, str(exc))
         return computation
     except Exception:
@@ -327,6 +318,7 @@ def execute_computation(computation_id):
         audit_passed=info["audit_passed"],
         reference_date=info["reference_date"],
         import_run_ids=info["import_run_ids"],
+        spec=linked.spec_of(definition),
         message="",
     )
     computation.refresh_from_db()
@@ -434,6 +426,29 @@ def measure_label(definition):
     return f"{label} {definition.measure_field}"
 
 
+def published_since(computation):
+    """Publications from the same data that the computation was not protected jointly with."""
+    versions = computation.stats.get("versions") or []
+    if not versions or any("joint" not in v for v in versions):
+        return []  # computed before joint protection, or a method without it
+    known = {pid for v in versions for pid in v["joint"].get("publication_ids", [])}
+    definition = computation.definition
+    mine = linked.family(definition.measure, definition.measure_field)
+    runs = set(computation.import_run_ids)
+    candidates = (
+        PublishedTable.objects.filter(definition__sources__in=definition.sources.all())
+        .exclude(pk__in=known)
+        .select_related("computation", "definition")
+        .distinct()
+    )
+    return [
+        p
+        for p in candidates
+        if runs & set(p.import_run_ids or p.computation.import_run_ids)
+        and linked.family(p.measure, linked._field(p)) == mine
+    ]
+
+
 def publish(computation, user, *, automatic=False):
     """Publish a reviewed computation as the definition's next version (immutable)."""
     definition = computation.definition
@@ -449,6 +464,16 @@ def publish(computation, user, *, automatic=False):
         raise TableError(_("Die Prüfung der Sperrung ist nicht bestanden."))
     with transaction.atomic():
         TableDefinition.objects.select_for_update().filter(pk=definition.pk).first()
+        newer = published_since(computation)
+        if newer:
+            raise TableError(
+                _(
+                    "Seit der Berechnung wurde aus denselben Daten %(titles)s veröffentlicht; "
+                    "die Geheimhaltung wurde nicht gemeinsam damit geprüft. Bitte die Tabelle "
+                    "neu berechnen."
+                )
+                % {"titles": ", ".join(f"„{p.title}“" for p in newer)}
+            )
         claimed = TableComputation.objects.filter(
             pk=computation.pk, status__in=list(allowed)
         ).update(status=Status.PUBLISHED)
@@ -472,6 +497,8 @@ def publish(computation, user, *, automatic=False):
             suppression_count=sum(1 for c in computation.cells if c["flag"] == "secret"),
             sources_label=sources_label(definition),
             cells=[{k: v for k, v in c.items() if k != "reason"} for c in computation.cells],
+            spec=computation.spec,
+            import_run_ids=computation.import_run_ids,
         )
     computation.refresh_from_db()
     audit.record(

@@ -1,0 +1,89 @@
+"""The atoms of joint protection, in one SQL query (sealed worker only).
+
+The records of one version are grouped by every table's bottom codes and filter outcome at
+once: each group (atom) is a set of records that no table separates. A table's code columns
+are left empty for the records its filter leaves out, so a table splits only its own records.
+Python receives the atoms (counts or sums per group, a few thousand), never records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from statistics_office.disclosure.joint import MAX_ATOMS, JointProtectionError
+
+from . import aggregation
+
+
+def atom_table(
+    version, definitions, *, reference_date=None, measure_field=None, max_atoms=MAX_ATOMS
+):
+    """One row per atom: ``a{t}_{i}`` (bottom code of table t's dimension i, or None),
+    ``f{t}`` (1 if the atom is in table t), ``n`` and, with a measure field, ``value``.
+
+    Returns ``(atoms, plans)``; ``plans[t].names`` are table t's dimension names.
+    """
+    reference_date = reference_date or version.reference_date or dt.date.today()
+    ref = reference_date.isoformat()
+    plans = [
+        aggregation.plan(version, d.dimensions, d.filters or [], ref, prefix=f"t{t}_")
+        for t, d in enumerate(definitions)
+    ]
+    inner, params, outer, flags = [], [], [], []
+    for t, p in enumerate(plans):
+        inner.extend(c for c in p.base_columns if not c.endswith((" rk", " m", " h")))
+        if p.where:
+            inner.append(f"CASE WHEN {' AND '.join(p.where)} THEN 1 ELSE 0 END AS f{t}")
+            params.extend(p.params)
+        else:
+            inner.append(f"1 AS f{t}")
+        flags.append(f"f{t}")
+        for i, levels in enumerate(p.levels):
+            outer.append(f"CASE WHEN f{t} = 1 THEN {levels[0]} END AS a{t}_{i}")
+    measure = ""
+    if measure_field:
+        column = aggregation._column(version, measure_field, types=("integer", "number"))
+        inner.append(f"{column} AS m")
+        measure = ", SUM(m) AS value"
+    group = ", ".join(str(k + 1) for k in range(len(outer) + len(flags)))
+    sql = (
+        f"SELECT {', '.join(outer + flags)}, COUNT(*) AS n{measure} "
+        f"FROM (SELECT {', '.join(inner)} FROM {aggregation._q(version.table_name)}) base "
+        f"WHERE {' OR '.join(f'{f} = 1' for f in flags)} "
+        f"GROUP BY {group} LIMIT {int(max_atoms) + 1}"
+    )
+    atoms = aggregation._fetch(sql, params)
+    if len(atoms) > max_atoms:
+        raise JointProtectionError(
+            f"Die gemeinsame Prüfung mit den veröffentlichten Tabellen ergäbe mehr als "
+            f"{max_atoms} Atome (kleinste Gruppen von Personen, die eine der Tabellen "
+            "unterscheidet). Bitte gröbere Merkmale wählen oder weniger Tabellen auf diesem "
+            "Datenstand veröffentlichen."
+        )
+    for t, p in enumerate(plans):
+        atoms[f"f{t}"] = atoms[f"f{t}"].astype(int)
+        for i in range(len(p.names)):
+            atoms[f"a{t}_{i}"] = atoms[f"a{t}_{i}"].where(atoms[f"f{t}"] == 1, None)
+            atoms.loc[atoms[f"f{t}"] == 1, f"a{t}_{i}"] = atoms.loc[
+                atoms[f"f{t}"] == 1, f"a{t}_{i}"
+            ].astype(str)
+    atoms["n"] = atoms["n"].astype("int64")
+    if measure_field:
+        atoms["value"] = pd.to_numeric(atoms["value"]).astype(float).fillna(0.0)
+    else:
+        atoms["value"] = atoms["n"].astype(float)
+    return atoms, plans
+
+
+def table_codes(atoms, plans, t):
+    """Table t's atoms as a bottom frame ``d{i}_0`` (for :func:`aggregation.dimensions`) and
+    as named code columns (for :func:`disclosure.joint.membership`)."""
+    member = atoms[f"f{t}"].to_numpy() == 1
+    names = plans[t].names
+    bottom = pd.DataFrame(
+        {f"d{i}_0": atoms[f"a{t}_{i}"].where(member, "") for i in range(len(names))}
+    )
+    named = pd.DataFrame({name: bottom[f"d{i}_0"] for i, name in enumerate(names)})
+    return bottom[member], named, member

@@ -1,0 +1,166 @@
+"""Protection that holds across every published table of a source (issue 12).
+
+Each scenario publishes tables one after another through the services (define, compute,
+review by a second statistician, publish) and then lets an attacker, written independently
+in ``independent_audit``, combine everything published.
+"""
+
+import pytest
+
+from statistics_office.tables import services
+from statistics_office.tables.models import PublishedTable, TableComputation
+
+from .conftest import REFERENCE_DATE, residents_frame
+from .independent_audit import Published
+
+pytestmark = [pytest.mark.django_db(databases=["default", "sealed"])]
+
+STADTTEIL = {"field": "Stadtteil", "kind": "code"}
+SEX = {"field": "Geschlecht", "kind": "code"}
+BROAD = [[0, 17], [18, 64], [65, None]]
+TWO = [[0, 17], [18, None]]
+
+
+def _age(bands):
+    return {"field": "Geburtsdatum", "kind": "age_band", "bands": bands}
+
+
+def publish(office, source, capture, **fields):
+    """Define, compute, review and publish; returns the computation (published or not)."""
+    first, second = office
+    fields.setdefault("title", fields.get("slug", "Tabelle"))
+    definition = services.save_definition(user=first, sources=[source], **fields)
+    with capture(execute=True):
+        computation = services.request_computation(definition, first)
+    computation.refresh_from_db()
+    if computation.status == TableComputation.Status.COMPUTED:
+        services.review(computation, second, approve=True, comment="geprüft")
+        computation.refresh_from_db()
+        services.publish(computation, second)
+        computation.refresh_from_db()
+    return computation
+
+
+def attacker(source):
+    tables = [
+        (p.spec, p.cells, p.method, float(p.parameters.get("ptable_D", 2)))
+        for p in PublishedTable.objects.filter(definition__sources=source).order_by("pk")
+    ]
+    return Published(residents_frame(), tables, REFERENCE_DATE)
+
+
+def test_a_filter_that_leaves_out_a_small_group_cannot_reveal_it(
+    office, source, microdata, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    by_sex = publish(office, source, capture, slug="st-sex", dimensions=[STADTTEIL, SEX])
+    assert by_sex.status == TableComputation.Status.PUBLISHED
+    # Stadtteil 04 has exactly one resident of sex "d": its row is protected in by_sex.
+    assert attacker(source).disclosed() == []
+
+    filtered = publish(
+        office,
+        source,
+        capture,
+        slug="st-mw",
+        dimensions=[STADTTEIL],
+        filters=[{"field": "Geschlecht", "op": "in", "values": ["m", "w"]}],
+    )
+    assert filtered.status == TableComputation.Status.PUBLISHED
+    cells = {c["Stadtteil"]: c for c in filtered.cells}
+    # Published alone it would need nothing; next to by_sex, Stadtteil 04 minus its m and w
+    # residents would be the one "d": so 04 (and a partner) are secret in the new table.
+    assert cells["04"]["flag"] == "secret"
+    assert filtered.stats["versions"][0]["joint"]["added"] >= 2
+    published = attacker(source)
+    assert published.disclosed() == []
+    assert published.inconsistent_record_sets() == []
+
+
+@pytest.mark.parametrize("order", [("three", "two"), ("two", "three")])
+def test_linked_age_tables_in_either_order_keep_every_small_cell_protected(
+    order, office, source, microdata, django_capture_on_commit_callbacks
+):
+    bands = {"three": BROAD, "two": TWO}
+    for name in order:
+        computation = publish(
+            office,
+            source,
+            django_capture_on_commit_callbacks,
+            slug=f"alter-{name}",
+            dimensions=[
+                STADTTEIL,
+                {"field": "Geburtsdatum", "kind": "age_band", "bands": bands[name]},
+            ],
+        )
+        assert computation.status == TableComputation.Status.PUBLISHED, computation.message
+    published = attacker(source)
+    assert published.disclosed() == []
+    assert published.inconsistent_record_sets() == []
+
+
+def test_a_cell_with_the_records_of_a_published_cell_keeps_its_value_and_status(
+    office, source, microdata, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    first = publish(office, source, capture, slug="a", dimensions=[STADTTEIL, SEX])
+    second = publish(office, source, capture, slug="b", dimensions=[SEX, STADTTEIL])
+    assert second.status == TableComputation.Status.PUBLISHED
+    key = lambda c: (c["Stadtteil"], c["Geschlecht"])  # noqa: E731
+    before = {key(c): (c["flag"], c["value"]) for c in first.cells}
+    after = {key(c): (c["flag"], c["value"]) for c in second.cells}
+    assert before == after
+
+
+def test_the_cell_key_method_refuses_a_filter_that_leaves_out_a_small_group(
+    office, source, microdata, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    publish(office, source, capture, slug="ck-st", dimensions=[STADTTEIL], method="cellkey")
+    refused = publish(
+        office,
+        source,
+        capture,
+        slug="ck-mw",
+        dimensions=[STADTTEIL],
+        filters=[{"field": "Geschlecht", "op": "in", "values": ["m", "w"]}],
+        method="cellkey",
+    )
+    assert refused.status == TableComputation.Status.FAILED
+    assert "weniger als 3 Personen" in refused.message
+    assert "Stadtteil: Westliche Höhe" in refused.message  # the Stadtteil with one "d"
+
+
+def test_publishing_is_refused_when_another_table_was_published_since_computing(
+    office, source, microdata, django_capture_on_commit_callbacks
+):
+    first, second = office
+    capture = django_capture_on_commit_callbacks
+    early = services.save_definition(
+        user=first, sources=[source], title="früh", slug="frueh", dimensions=[STADTTEIL, SEX]
+    )
+    with capture(execute=True):
+        waiting = services.request_computation(early, first)
+    publish(office, source, capture, slug="dazwischen", dimensions=[SEX])
+    waiting.refresh_from_db()
+    services.review(waiting, second, approve=True)
+    waiting.refresh_from_db()
+    with pytest.raises(services.TableError, match="neu berechnen"):
+        services.publish(waiting, second)
+
+
+def test_the_limit_on_atoms_is_an_explained_refusal(
+    office, source, microdata, django_capture_on_commit_callbacks, settings
+):
+    settings.BIF_JOINT_MAX_ATOMS = 10
+    capture = django_capture_on_commit_callbacks
+    publish(office, source, capture, slug="x", dimensions=[STADTTEIL, SEX])
+    refused = publish(
+        office,
+        source,
+        capture,
+        slug="y",
+        dimensions=[STADTTEIL, {"field": "Geburtsdatum", "kind": "age_band", "bands": "5y"}],
+    )
+    assert refused.status == TableComputation.Status.FAILED
+    assert "mehr als 10 Atome" in refused.message
