@@ -97,10 +97,11 @@ def schema_problems(schema):
 
 
 def _reference_date_field(schema):
+    dropped = table_schema.dropped_at_intake(schema)
     for descriptor in table_schema.fields(schema):
-        if descriptor.get("role") == "reference_date" and descriptor.get("type") == "date":
-            if descriptor["name"] not in table_schema.dropped_at_intake(schema):
-                return descriptor["name"]
+        dated = descriptor.get("role") == "reference_date" and descriptor.get("type") == "date"
+        if dated and descriptor["name"] not in dropped:
+            return descriptor["name"]
     return ""
 
 

@@ -69,7 +69,10 @@ EXPECTED = {
         4,
         {
             ("name", "Baden-Württemberg"): {"31_12_2022_maennlich": 5610048},
-            ("name", "Bremen"): {"31_12_2021_weiblich": 343212, "31_12_2022_maennlich": (".", None)},
+            ("name", "Bremen"): {
+                "31_12_2021_weiblich": 343212,
+                "31_12_2022_maennlich": (".", None),
+            },
             ("name", "Thüringen"): {"31_12_2022_weiblich": ("x", None)},
         },
     ),
