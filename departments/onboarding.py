@@ -24,6 +24,8 @@ from .importing.messages import describe as finding_sentence
 from .models import DataSource
 
 logger = logging.getLogger(__name__)
+# Addresses next to a source's own (/api/v1/sources/<slug>/, /katalog/<slug>/).
+RESERVED_SLUGS = {"describe", "aufnehmen", "neu", "hochladen", "importe"}
 
 
 class SchemaRejected(Exception):
@@ -54,6 +56,18 @@ def describe_file(path, *, filename=None, sheet=None):
         )
     except ReadError as error:
         raise SchemaRejected([finding_sentence(error.finding)]) from error
+    except Exception as error:  # noqa: BLE001 - a sample of any shape must get an answer
+        # The exception text may quote the file; its type is enough to start looking.
+        logger.warning("describing a sample failed: %s", type(error).__name__)
+        raise SchemaRejected(
+            [
+                _(
+                    "Der Aufbau der Datei „%(file)s“ wurde nicht erkannt. Bitte prüfen Sie, ob "
+                    "es eine CSV-, XLSX- oder GENESIS-Datei ist."
+                )
+                % {"file": Path(filename or path).name}
+            ]
+        ) from error
     return description.as_dict()
 
 
@@ -111,7 +125,7 @@ def create_source(*, slug, department, kind, schema, name="", user=None, **field
     problems = schema_problems(schema)
     if kind not in DataSource.Kind.values:
         problems.append(_("Die Art der Datenquelle ist „aggregate“ oder „microdata“."))
-    if DataSource.objects.filter(slug=slug).exists():
+    if slug in RESERVED_SLUGS or DataSource.objects.filter(slug=slug).exists():
         problems.append(_("Die Kennung „%(slug)s“ ist schon vergeben.") % {"slug": slug})
     if problems:
         raise SchemaRejected(problems)
@@ -139,3 +153,76 @@ def save_schema(source, schema, *, user=None):
     if reference != source.reference_date_field:
         DataSource.objects.filter(pk=source.pk).update(reference_date_field=reference)
     return version
+
+
+NUMBER_KEYS = ("decimalChar", "groupChar", "bareNumber", "statusSigns", "qualityField")
+
+
+def apply_corrections(schema, corrections):
+    """The schema with the office's corrections from the form, one dict per field in order:
+    name, title, description, type, unit, required, role, enum (list), minimum, maximum,
+    personal_decision. A renamed field keeps finding its column (the old name becomes an
+    alias); keys that only fit numbers go when the type is no number any more."""
+    corrected = {**schema, "fields": []}
+    renamed = {}
+    for descriptor, change in zip(table_schema.fields(schema), corrections, strict=True):
+        field = dict(descriptor)
+        name = change.get("name") or field["name"]
+        if name != field["name"]:
+            renamed[field["name"]] = name
+            aliases = list(field.get("aliases") or [])
+            column = aliases[0] if aliases else field["name"]
+            field["aliases"] = [column, *[a for a in aliases if a != column]]
+            field["name"] = name
+        for key in ("title", "description", "unit"):
+            if change.get(key):
+                field[key] = change[key]
+            else:
+                field.pop(key, None)
+        field["type"] = change.get("type") or field.get("type", "string")
+        if field["type"] not in ("integer", "number"):
+            for key in NUMBER_KEYS:
+                field.pop(key, None)
+        field["role"] = change.get("role") or field.get("role", "dimension")
+        constraints = dict(field.get("constraints") or {})
+        _set(constraints, "required", True if change.get("required") else None)
+        _set(constraints, "enum", change.get("enum") or None)
+        for bound in ("minimum", "maximum"):
+            _set(constraints, bound, _bound(field["type"], change.get(bound)))
+        if constraints:
+            field["constraints"] = constraints
+        else:
+            field.pop("constraints", None)
+        if field.get("personal"):
+            _set(field, "personalDecision", change.get("personal_decision") or None)
+        corrected["fields"].append(field)
+    if renamed:
+        key = table_schema.primary_key(schema)
+        if key:
+            corrected["primaryKey"] = [renamed.get(k, k) for k in key]
+        for field in corrected["fields"]:
+            if field.get("qualityField") in renamed:
+                field["qualityField"] = renamed[field["qualityField"]]
+    return corrected
+
+
+def _set(mapping, key, value):
+    if value is None:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = value
+
+
+def _bound(kind, text):
+    """A minimum/maximum typed into the form, as the schema writes it for the field's type."""
+    if text in (None, ""):
+        return None
+    text = str(text).strip()
+    if kind in ("integer", "number"):
+        number = text.replace(".", "").replace(",", ".") if "," in text else text
+        try:
+            value = float(number)
+        except ValueError:
+            return text  # validate_schema_descriptor names the problem
+        return int(value) if kind == "integer" and value.is_integer() else value
+    return text
