@@ -27,7 +27,10 @@ class SourceCreateSerializer(serializers.Serializer):
     slug = serializers.SlugField(max_length=60)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     department = serializers.SlugField(max_length=20, help_text="Kürzel des Fachbereichs")
-    kind = serializers.ChoiceField(choices=DataSource.Kind.choices)
+    # Text, not a second choice set of the same name: "aggregate" or "microdata".
+    kind = serializers.RegexField(
+        r"^(aggregate|microdata)$", max_length=20, help_text="aggregate | microdata"
+    )
     schema = serializers.DictField(help_text="Table Schema (z. B. aus describe)")
 
 

@@ -189,6 +189,4 @@ class BaseSchemaFieldFormSet(forms.BaseFormSet):
         return [form.cleaned_data for form in self.forms]
 
 
-SchemaFieldFormSet = forms.formset_factory(
-    SchemaFieldForm, formset=BaseSchemaFieldFormSet, extra=0
-)
+SchemaFieldFormSet = forms.formset_factory(SchemaFieldForm, formset=BaseSchemaFieldFormSet, extra=0)

@@ -115,9 +115,8 @@ def schema_edit(request, slug):
         except onboarding.SchemaRejected as rejected:
             problems = rejected.problems
         else:
-            messages.success(
-                request, _("Schema gespeichert (Version %(version)d).") % {"version": version.version}
-            )
+            saved = _("Schema gespeichert (Version %(version)d).") % {"version": version.version}
+            messages.success(request, saved)
             return redirect(source)
     return render(
         request,

@@ -221,7 +221,10 @@ def _arrow_options(layout: CsvLayout, quoted: bool, handler, encoding: str | Non
     codec = encoding or ("utf8" if layout.encoding.startswith("utf") else layout.encoding)
     read = pacsv.ReadOptions(
         column_names=names,
-        skip_rows=int(layout.has_header), block_size=BLOCK_SIZE, encoding=codec, use_threads=True
+        skip_rows=int(layout.has_header),
+        block_size=BLOCK_SIZE,
+        encoding=codec,
+        use_threads=True,
     )
     parse = pacsv.ParseOptions(
         delimiter=layout.delimiter,

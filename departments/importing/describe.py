@@ -131,9 +131,7 @@ def _fields(read, kind: str) -> tuple[list[dict], list[dict]]:
         if header in units and descriptor["type"] in ("integer", "number"):
             descriptor["unit"] = units[header]
         if descriptor.get("personal"):
-            flags.append(
-                {"field": name, "column": header, "personal": descriptor["personal"]}
-            )
+            flags.append({"field": name, "column": header, "personal": descriptor["personal"]})
         descriptors.append(descriptor)
     _link_quality_columns(descriptors)
     return descriptors, flags

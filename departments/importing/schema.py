@@ -212,9 +212,7 @@ def _bif_key_problems(where: str, item: dict) -> list[str]:
         problems.append(f"{where}: unbekannte Rolle „{item['role']}“.")
     signs = item.get("statusSigns", [])
     if not isinstance(signs, list) or any(s not in STATUS_CODES for s in signs):
-        problems.append(
-            f"{where}: „statusSigns“ erlaubt nur die Zeichen {' '.join(STATUS_CODES)}."
-        )
+        problems.append(f"{where}: „statusSigns“ erlaubt nur die Zeichen {' '.join(STATUS_CODES)}.")
     for key in ("decimalChar", "groupChar"):
         if key in item and (not isinstance(item[key], str) or len(item[key]) != 1):
             problems.append(f"{where}: „{key}“ muss genau ein Zeichen sein.")

@@ -124,10 +124,9 @@ def test_personal_columns_must_be_decided_in_the_form(client, statistician, depa
     assert "bitte entscheiden" in page.content.decode()
     assert not DataSource.objects.filter(slug="kitas").exists()
 
-    decided = {
-        flag["field"]: {"personal_decision": "drop"} for flag in description["flags"]
-    }
-    saved = client.post(reverse("departments:onboard-schema"), management_data(description, decided))
+    decided = {flag["field"]: {"personal_decision": "drop"} for flag in description["flags"]}
+    data = management_data(description, decided)
+    saved = client.post(reverse("departments:onboard-schema"), data)
     assert saved.status_code == 302
     schema = DataSource.objects.get(slug="kitas").schemas.get().descriptor
     assert {f["name"] for f in schema["fields"] if f.get("personalDecision") == "drop"} == {
@@ -145,18 +144,16 @@ def test_api_describes_a_sample_and_creates_the_source(administrator, department
     body = described.json()
     assert body["layout"]["header"] is True
     assert body["row_count"] == 52
-    created = api.post(
-        "/api/v1/sources/",
-        {"slug": "sgb2", "department": department.code, "kind": "aggregate", "schema": body["schema"]},
-        format="json",
-    )
+    request = {
+        "slug": "sgb2",
+        "department": department.code,
+        "kind": "aggregate",
+        "schema": body["schema"],
+    }
+    created = api.post("/api/v1/sources/", request, format="json")
     assert created.status_code == 201, created.json()
     assert DataSource.objects.get(slug="sgb2").schemas.get().version == 1
-    again = api.post(
-        "/api/v1/sources/",
-        {"slug": "sgb2", "department": department.code, "kind": "aggregate", "schema": body["schema"]},
-        format="json",
-    )
+    again = api.post("/api/v1/sources/", request, format="json")
     assert again.status_code == 400
     assert "schon vergeben" in json.dumps(again.json(), ensure_ascii=False)
 
