@@ -155,12 +155,9 @@ def _use_known_code_list(descriptor: dict, frame, code_lists: dict) -> None:
 
 def _signs_in_file(frame) -> tuple[str, ...]:
     """Signs seen anywhere in a city's table are expected in all its measures next time."""
-    from .notation import SIGNS
-
     found = set()
     for column in frame.columns:
-        values = frame[column].dropna().str.strip()
-        found |= {SIGNS[v] for v in values.unique()[:500] if v in SIGNS}
+        found |= inference.signs_in(inference.trimmed(frame[column]))
     return tuple(sorted(found, key=STATUS_CODES.index))
 
 

@@ -79,7 +79,7 @@ def infer_field(
 ) -> dict:
     """The proposed descriptor for one column (``official``: a GENESIS layout, no personal
     columns there, all Destatis signs expected)."""
-    text = _trimmed(series)
+    text = trimmed(series)
     present = text.drop_null()
     sample = present.slice(0, SAMPLE).to_pylist()
     descriptor: dict = {"name": name, "title": header.replace("_", " ").strip() or name}
@@ -101,7 +101,7 @@ def infer_field(
     role = _role((key, name), kind, sample, unique, personal)
     descriptor["role"] = role
     if kind in ("integer", "number") and role == "measure":
-        found = {SIGNS[v] for v in set(sample) if v in SIGNS}
+        found = signs_in(text)
         signs = sorted(found | set(signs_allowed), key=notation.STATUS_CODES.index)
         if signs:
             descriptor["statusSigns"] = signs
@@ -120,7 +120,14 @@ def infer_field(
     return descriptor
 
 
-def _trimmed(series: pd.Series) -> pa.ChunkedArray:
+def signs_in(text: pa.ChunkedArray) -> set[str]:
+    """Status codes of the statistical signs anywhere in a column (not only in a sample)."""
+    keys = pa.array(list(SIGNS), text.type)
+    hits = pc.filter(text, pc.fill_null(pc.is_in(text, value_set=keys), False))
+    return {SIGNS[v] for v in pc.unique(hits).to_pylist()}
+
+
+def trimmed(series: pd.Series) -> pa.ChunkedArray:
     array = pa.array(series.astype(STRING_DTYPE), type=pa.large_string())
     array = pa.chunked_array([array]) if isinstance(array, pa.Array) else array
     trimmed = pc.utf8_trim_whitespace(array)
