@@ -8,14 +8,19 @@ columns with few distinct values (the categories a table is built from).
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow.compute as pc
 
 from . import genesis, grid, inference, transform
 from .notation import STATUS_CODES
 from .schema import validate_schema_descriptor
 
 HEAD_ROWS = 60
+SPLIT_SAMPLE = 2000
+THREADS = 4
 OFFICIAL = ("genesis_table", "ffcsv", "ffcsv_new")
 # The columns a GENESIS table's layout adds or names itself.
 GENESIS_ROLES = {
@@ -74,7 +79,7 @@ def describe(
 
     fields_, flags = _fields(read, kind)
     for descriptor in fields_:
-        _use_known_code_list(descriptor, read.frame, code_lists or {})
+        _use_known_code_list(descriptor, code_lists or {})
     schema = {"fields": fields_, "missingValues": [""], "layout": declared}
     key = inference.primary_key(read.frame, fields_)
     if key:
@@ -102,22 +107,43 @@ def describe(
 def _fields(read, kind: str) -> tuple[list[dict], list[dict]]:
     official = kind in OFFICIAL
     units = read.details.get("units", {})
-    signs = tuple(STATUS_CODES) if official else _signs_in_file(read.frame)
-    used: set[str] = set()
-    names = _official_names(read.frame, kind, used)
-    descriptors, flags = [], []
-    for header in read.frame.columns:
-        series = read.frame[header]
-        if header.startswith("spalte_") and inference.empty_column(series):
-            name = inference.field_name(header, used)
-            descriptors.append(
-                {"name": name, "type": "string", "role": "auxiliary", "title": header}
-            )
-            continue
-        name, title, extra = names.get(header) or (inference.field_name(header, used), None, {})
-        descriptor = inference.infer_field(
-            header, series, name=name, decimal=read.decimal, signs_allowed=signs, official=official
+    columns = list(read.frame.columns)
+    # Arrow's kernels release the GIL: the columns are looked at side by side.
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        texts = dict(
+            zip(columns, pool.map(lambda c: inference.trimmed(read.frame[c]), columns), strict=True)
         )
+        signs = tuple(STATUS_CODES) if official else _signs_in_file(texts)
+        used: set[str] = set()
+        names = _official_names(read.frame, kind, used)
+        plans = []
+        for header in columns:
+            if header.startswith("spalte_") and texts[header].null_count == len(texts[header]):
+                plans.append((header, inference.field_name(header, used), None, None))
+                continue
+            name, title, extra = names.get(header) or (inference.field_name(header, used), None, {})
+            plans.append((header, name, title, extra))
+
+        def infer(plan):
+            header, name, _title, extra = plan
+            if extra is None:  # an empty column of a file without header: nothing to keep
+                return {"name": name, "type": "string", "role": "auxiliary", "title": header}
+            return inference.infer_field(
+                header,
+                read.frame[header],
+                name=name,
+                decimal=read.decimal,
+                signs_allowed=signs,
+                official=official,
+                text=texts[header],
+            )
+
+        proposals = list(pool.map(infer, plans))
+    descriptors, flags = [], []
+    for (header, name, title, extra), descriptor in zip(plans, proposals, strict=True):
+        if extra is None:
+            descriptors.append(descriptor)
+            continue
         if name != header:
             descriptor["aliases"] = [header]
         if title:
@@ -137,13 +163,13 @@ def _fields(read, kind: str) -> tuple[list[dict], list[dict]]:
     return descriptors, flags
 
 
-def _use_known_code_list(descriptor: dict, frame, code_lists: dict) -> None:
+def _use_known_code_list(descriptor: dict, code_lists: dict) -> None:
     from .schema import normalise_header
 
-    column = (descriptor.get("aliases") or [descriptor["name"]])[0]
-    if descriptor.get("type") != "string" or column not in frame.columns:
-        return
-    values = {normalise_header(str(v).replace("_", " ")) for v in frame[column].dropna().unique()}
+    proposed = (descriptor.get("constraints") or {}).get("enum")
+    if descriptor.get("type") != "string" or not proposed or not code_lists:
+        return  # only a column with few values has a code list to match
+    values = {normalise_header(str(v).replace("_", " ")) for v in proposed}
     for _name, entries in code_lists.items():
         folded = {normalise_header(e) for e in entries}
         if values and values <= folded:
@@ -153,11 +179,11 @@ def _use_known_code_list(descriptor: dict, frame, code_lists: dict) -> None:
             return
 
 
-def _signs_in_file(frame) -> tuple[str, ...]:
+def _signs_in_file(texts) -> tuple[str, ...]:
     """Signs seen anywhere in a city's table are expected in all its measures next time."""
     found = set()
-    for column in frame.columns:
-        found |= inference.signs_in(inference.trimmed(frame[column]))
+    for text in texts.values():
+        found |= inference.signs_in(text)
     return tuple(sorted(found, key=STATUS_CODES.index))
 
 
@@ -225,10 +251,14 @@ def _code_name_columns(frame) -> list[dict]:
     """Columns whose every cell is "code name" ("01 Altstadt") are read as two fields."""
     splits = []
     for column in frame.columns:
-        values = frame[column].dropna().str.strip()
-        if len(values) < 2 or not values.str.match(transform.CODE_NAME).all():
+        head = frame[column].head(SPLIT_SAMPLE).dropna().str.strip()
+        if len(head) < 2 or not head.str.match(transform.CODE_NAME).all():
             continue
-        if values.str.match(r"^[\d\s.,%]+$").any():
+        if head.str.match(r"^[\d\s.,%]+$").any():
+            continue
+        # The sample says "code name"; every other cell must say so too.
+        text = inference.trimmed(frame[column]).drop_null()
+        if not pc.all(pc.match_substring_regex(text, transform.CODE_NAME)).as_py():
             continue
         base = "stadtteil" if column.startswith("spalte_") else inference.field_name(column, set())
         splits.append({"column": column, "into": [f"{base}_nr", base]})

@@ -76,10 +76,11 @@ def infer_field(
     decimal: str,
     signs_allowed: tuple[str, ...] = (),
     official: bool = False,
+    text: pa.ChunkedArray | None = None,
 ) -> dict:
     """The proposed descriptor for one column (``official``: a GENESIS layout, no personal
     columns there, all Destatis signs expected)."""
-    text = trimmed(series)
+    text = trimmed(series) if text is None else text
     present = text.drop_null()
     sample = present.slice(0, SAMPLE).to_pylist()
     descriptor: dict = {"name": name, "title": header.replace("_", " ").strip() or name}
@@ -96,8 +97,9 @@ def infer_field(
     unit = _unit(key, header, extra)
     if unit:
         descriptor["unit"] = unit
-    distinct = _distinct(text)
-    unique = distinct is not None and distinct == len(present) == len(text) and len(text) > 1
+    uniques = pc.unique(present)
+    distinct = len(uniques)
+    unique = distinct == len(present) == len(text) and len(text) > 1
     role = _role((key, name), kind, sample, unique, personal)
     descriptor["role"] = role
     if kind in ("integer", "number") and role == "measure":
@@ -110,7 +112,7 @@ def infer_field(
     if unique and role in ("identifier", "area_key") and kind in ("string", "integer"):
         constraints["unique"] = True
     if kind == "string" and role in ("dimension", "area_key", "holder") and not personal:
-        values = _code_list(text, len(present))
+        values = _code_list(uniques, len(present))
         if values is not None:
             constraints["enum"] = values
             if any("_" in v for v in present.slice(0, SAMPLE).to_pylist()):
@@ -175,13 +177,8 @@ def _all_match(text: pa.ChunkedArray, pattern: str) -> bool:
     return bool(pc.all(matched).as_py()) if len(matched) else False
 
 
-def _distinct(text: pa.ChunkedArray) -> int | None:
-    return pc.count_distinct(text.drop_null()).as_py()
-
-
-def _code_list(text: pa.ChunkedArray, present: int) -> list[str] | None:
+def _code_list(unique: pa.Array, present: int) -> list[str] | None:
     """A code list for a column with few distinct values; codes in the file's order."""
-    unique = pc.unique(text.drop_null())
     if not 1 < len(unique) <= CODE_LIST_MAX:
         return None
     if present > 1000 and len(unique) * 5 > present:
