@@ -151,7 +151,10 @@ def read_genesis_table(rows: list[list[str]]) -> GridTable:
         (max((i for i, c in enumerate(row) if c.strip()), default=-1) for row in body), default=0
     )
     body = [(list(row) + [""] * width)[:width] for row in body]
-    title_end = next((i for i, row in enumerate(body) if _filled(row) >= 2), None)
+    # The title block: lines with text in the first cell only; header lines leave it empty.
+    title_end = next(
+        (i for i, row in enumerate(body) if _filled(row) >= 2 or not row[0].strip()), None
+    )
     if title_end is None:
         raise ReadError(error("single_column"))
     title = [" ".join(c.strip() for c in row if c.strip()) for row in body[:title_end]]

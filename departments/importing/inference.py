@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -258,8 +257,3 @@ def primary_key(frame: pd.DataFrame, descriptors: list[dict]) -> list[str]:
     if subset.duplicated().any():
         return []
     return [name for name, _text in candidates]
-
-
-def empty_column(series: pd.Series) -> bool:
-    text = series.astype(STRING_DTYPE).str.strip()
-    return bool(np.all((text == "").fillna(True).to_numpy(dtype=bool)))

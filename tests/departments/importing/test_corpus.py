@@ -56,11 +56,11 @@ EXPECTED = {
         {
             ("code", "09162"): {
                 "name": "München, Landeshauptstadt",
-                "insgesamt": 1512491,
-                "weiblich": 773570,
+                "bevoelkerungsstand_insgesamt": 1512491,
+                "bevoelkerungsstand_weiblich": 773570,
                 "ebene": 4,
             },
-            ("code", "DG"): {"ebene": 1, "insgesamt": 84358845},
+            ("code", "DG"): {"ebene": 1, "bevoelkerungsstand_insgesamt": 84358845},
             ("code", "09"): {"name": "Bayern", "ebene": 2},
             ("code", "091"): {"ebene": 3},
         },
@@ -68,21 +68,21 @@ EXPECTED = {
     "genesis_12411-0013_laender_cp1252_crlf.csv": (
         4,
         {
-            ("name", "Baden-Württemberg"): {"31_12_2022_maennlich": 5610048},
+            ("name", "Baden-Württemberg"): {"stichtag_31_12_2022_maennlich": 5610048},
             ("name", "Bremen"): {
-                "31_12_2021_weiblich": 343212,
-                "31_12_2022_maennlich": (".", None),
+                "stichtag_31_12_2021_weiblich": 343212,
+                "stichtag_31_12_2022_maennlich": (".", None),
             },
-            ("name", "Thüringen"): {"31_12_2022_weiblich": ("x", None)},
+            ("name", "Thüringen"): {"stichtag_31_12_2022_weiblich": ("x", None)},
         },
     ),
     "genesis_33111-01-02-4_jahre_wide.csv": (
         12,
         {
-            ("code", "01001", "jahr", 2020): {"wert": 5674},
-            ("code", "01002", "jahr", 2021): {"wert": ("...", None)},
-            ("code", "01003", "jahr", 2021): {"wert": ("/", None)},
-            ("code", "01004", "jahr", 2022): {"wert": ("-", 0)},
+            ("code", "01001", "jahr", 2020): {"bodenflaeche_insgesamt": 5674},
+            ("code", "01002", "jahr", 2021): {"bodenflaeche_insgesamt": ("...", None)},
+            ("code", "01003", "jahr", 2021): {"bodenflaeche_insgesamt": ("/", None)},
+            ("code", "01004", "jahr", 2022): {"bodenflaeche_insgesamt": ("-", 0)},
         },
     ),
     "ffcsv_12411-0013_alt.csv": (
