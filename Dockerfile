@@ -11,6 +11,7 @@ COPY bif ./bif
 COPY departments ./departments
 COPY statistics_office ./statistics_office
 COPY dashboards ./dashboards
+COPY rollout ./rollout
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only-collectstatic SEALED_DATABASE_URL=none python manage.py collectstatic --noinput \

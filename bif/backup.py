@@ -349,7 +349,7 @@ def archive_files(directory):
 
 def create_backup(target, *, wait_seconds=0.0, say=lambda message: None):
     """Write a backup of this instance into the new directory `target`; returns the manifest."""
-    from statistics_office import audit
+    from bif import audit
 
     require_both_databases()
     for alias in ALIASES:

@@ -1,18 +1,76 @@
-"""Jobs: long work done by a Celery task, followed on a job row.
+"""Jobs: long work done by a Celery task and followed on a job row (an import run, a table
+computation). One way for all of them: the row is created when the work is queued, claimed
+with a conditional UPDATE, touched on every progress step (its heartbeat), finished with a
+status and a message; a row that stopped beating (its worker died, its message was lost)
+ends failed, ready to retry.
 
 `enqueue` sends a task by its name, so a service never imports the module of its tasks (and
 the tasks module, which imports the service, never closes a circle).
 """
 
+import datetime
 import logging
 
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from .celery import app
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BrokerUnavailable", "enqueue"]
+__all__ = ["BrokerUnavailable", "Job", "claim", "enqueue", "fail_stale", "finish", "progress"]
+
+
+class Job(models.Model):
+    """The fields every job row has. Each job keeps its own `status` (and `stage`) choices."""
+
+    progress = models.PositiveSmallIntegerField(_("Fortschritt in %"), default=0)
+    message = models.TextField(_("Meldung"), blank=True)
+    started_at = models.DateTimeField(_("gestartet am"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("letztes Lebenszeichen"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def claim(model, pk, *, claimable, running, **fields):
+    """Take the job if its status is one of `claimable` (queued, or running when a crashed
+    worker's message comes back). False if someone else took it or it has ended."""
+    now = timezone.now()
+    return bool(
+        model.objects.filter(pk=pk, status__in=list(claimable)).update(
+            status=running, started_at=now, heartbeat_at=now, **fields
+        )
+    )
+
+
+def progress(model, pk, percent, **fields):
+    """Report progress; it is also the job's sign of life."""
+    model.objects.filter(pk=pk).update(progress=percent, heartbeat_at=timezone.now(), **fields)
+
+
+def finish(model, pk, status, *, message="", **fields):
+    model.objects.filter(pk=pk).update(status=status, message=message, **fields)
+
+
+def fail_stale(model, *, running, failed, silence_seconds, message, cleanup=None, **fields):
+    """Jobs `running` without a sign of life for `silence_seconds` end `failed` with
+    `message`; `cleanup(pk)` then removes what an attempt may have left. Returns their ids.
+
+    Each row is ended with a conditional UPDATE, so a job that beat again meanwhile goes on.
+    """
+    cutoff = timezone.now() - datetime.timedelta(seconds=silence_seconds)
+    silent = model.objects.filter(status=running, heartbeat_at__lte=cutoff)
+    ended = []
+    for pk in list(silent.values_list("pk", flat=True)):
+        if silent.filter(pk=pk).update(status=failed, message=message, **fields):
+            logger.warning("%s %s ended as failed: no sign of life", model.__name__, pk)
+            if cleanup:
+                cleanup(pk)
+            ended.append(pk)
+    return ended
 
 
 def _task(name):

@@ -214,7 +214,7 @@ def relocate_uploads(manifest):
 
 def check_restored(manifest):
     """Compare the restored databases with the manifest and verify the audit chain."""
-    from statistics_office.audit import verify_chain
+    from bif.audit import verify_chain
     from statistics_office.models import AuditHead
 
     problems = []
@@ -267,7 +267,7 @@ def _restore_everything(directory, manifest, force, say):
 
 def restore_backup(directory, *, force=False, say=lambda message: None):
     """Restore the backup in `directory` into this instance; returns a short report dict."""
-    from statistics_office import audit
+    from bif import audit
 
     require_both_databases()
     directory = Path(directory).absolute()

@@ -68,7 +68,7 @@ def lockout_response(request, original_response=None, credentials=None):
 
 def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
     """The moment an account is locked goes to the audit log (axes' `user_locked_out`)."""
-    from statistics_office import audit
+    from bif import audit
 
     audit.record(
         action=audit.Action.LOGIN_FAILED,

@@ -16,14 +16,48 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name, default=None):
+    """A setting from the environment. `NAME_FILE` names a file that holds it instead (Docker
+    and Kubernetes secrets); a file that cannot be read is an error, never a silent default."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={path}: the file cannot be read ({error.strerror})."
+            ) from error
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
 def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting; anything but 1/0, true/false, yes/no, on/off is an error (a typo
+    such as "ture" must not quietly switch a protection off)."""
+    value = env(name)
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use 1 or 0 (true/false, yes/no, on/off)."
+    )
+
+
+def env_int(name, default):
+    """A whole-number setting; anything else is an error."""
+    value = env(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 def env_list(name, default=""):
@@ -31,8 +65,16 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DEBUG", False)
-# The default key only serves a local demo; `check --deploy` flags it (security.W009).
-SECRET_KEY = env("SECRET_KEY", "django-insecure-bif-demo-key-change-me-in-production")
+# Production says DEBUG=0 (docker-compose.yml does); then no demo secret is accepted. Without
+# DEBUG at all (a developer's shell, the test suite) the demo key only draws a warning from
+# `check --deploy` (security.W009).
+PRODUCTION = not DEBUG and (bool((env("DEBUG") or "").strip()) or env_bool("REQUIRE_SECRET_KEY"))
+DEMO_SECRET_KEY = "django-insecure-bif-demo-key-change-me-in-production"
+SECRET_KEY = env("SECRET_KEY") or DEMO_SECRET_KEY
+if PRODUCTION and SECRET_KEY == DEMO_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in production (DEBUG=0): the demo key is public."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -61,7 +103,7 @@ INSTALLED_APPS = [
     "csp",
     "bif",
     "departments",
-    "departments.rollout",
+    "rollout",
     "statistics_office",
     "statistics_office.microdata",
     "statistics_office.tables",
@@ -153,7 +195,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Argon2id for new and changed passwords; the others only verify old hashes, which are
 # upgraded to Argon2 at the next successful login.
 PASSWORD_HASHERS = [
@@ -167,8 +209,8 @@ PASSWORD_HASHERS = [
 # administrator resets it with `manage.py axes_reset_username <name>` or in the admin).
 # Name and address together, so that nobody can lock a colleague out from elsewhere.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
-_axes_cooloff = int(env("AXES_COOLOFF_MINUTES", "15"))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+_axes_cooloff = env_int("AXES_COOLOFF_MINUTES", 15)
 AXES_COOLOFF_TIME = timedelta(minutes=_axes_cooloff) if _axes_cooloff else None
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -212,16 +254,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
 
 # --- Uploads -------------------------------------------------------------------------
-IMPORT_MAX_UPLOAD_BYTES = int(env("IMPORT_MAX_UPLOAD_BYTES", str(500 * 1024 * 1024)))
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
 # CSV files above this size are read, checked and loaded in chunks of IMPORT_CHUNK_ROWS.
 # Chunks are also faster than one big frame (measured: 1M rows 5.3 s chunked, 6.8 s whole).
-IMPORT_CHUNK_BYTES = int(env("IMPORT_CHUNK_BYTES", str(32 * 1024 * 1024)))
-IMPORT_CHUNK_ROWS = int(env("IMPORT_CHUNK_ROWS", "500000"))
+IMPORT_CHUNK_BYTES = env_int("IMPORT_CHUNK_BYTES", 32 * 1024 * 1024)
+IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 500000)
 # A running import without progress for this long counts as interrupted (worker died).
-IMPORT_STALE_SECONDS = int(env("IMPORT_STALE_SECONDS", "600"))
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 600)
+# The same for a table computation (bif.jobs): it reports progress at every step.
+TABLE_STALE_SECONDS = env_int("TABLE_STALE_SECONDS", 600)
 # Uploads of failed, cancelled or rolled-back runs are kept this long for a retry, then
 # deleted (accepted uploads are deleted at once: the sealed database holds the data).
-IMPORT_UPLOAD_RETENTION_DAYS = int(env("IMPORT_UPLOAD_RETENTION_DAYS", "30"))
+IMPORT_UPLOAD_RETENTION_DAYS = env_int("IMPORT_UPLOAD_RETENTION_DAYS", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -240,11 +284,19 @@ CELERY_TASK_ROUTES = {
     "departments.*": {"queue": "sealed"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has time limits: at the soft limit the task gets an exception and ends its job
+# row failed; at the hard limit the worker process is killed and the stale check ends it.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 2 * 3600)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 2 * 3600 + 300)
 # A broker restart must not cancel a running import: it needs only the databases and ends in
 # a clear state by itself (tests/bench/faults.py). Pinned, as Celery 6 turns this on.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-import-runs": {"task": "departments.fail_stale_runs", "schedule": 300.0},
+    "fail-stale-table-computations": {
+        "task": "statistics_office.tables.fail_stale_computations",
+        "schedule": 300.0,
+    },
     "expire-grants": {"task": "statistics_office.expire_grants", "schedule": 900.0},
     "purge-uploads": {"task": "departments.purge_uploads", "schedule": 24 * 3600.0},
 }
@@ -295,7 +347,15 @@ SPECTACULAR_SETTINGS = {
 
 # Secret for the stable record keys of the cell key method. Keep it when SECRET_KEY
 # rotates: new keys would give new noise, and differencing old and new tables would leak.
-BIF_RECORD_KEY_SECRET = env("BIF_RECORD_KEY_SECRET", SECRET_KEY)
+# In production it must be set on its own (it cannot follow SECRET_KEY's rotation).
+BIF_RECORD_KEY_SECRET = env("BIF_RECORD_KEY_SECRET") or ""
+if not BIF_RECORD_KEY_SECRET:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "BIF_RECORD_KEY_SECRET must be set in production (DEBUG=0): it keys the record "
+            "keys of the cell key method and must survive a rotation of SECRET_KEY."
+        )
+    BIF_RECORD_KEY_SECRET = SECRET_KEY
 
 # --- Disclosure control display convention -------------------------------------------
 BIF_SECRET_SIGN = env("BIF_SECRET_SIGN", ".")
@@ -304,7 +364,7 @@ BIF_SECRET_SIGN = env("BIF_SECRET_SIGN", ".")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -354,9 +414,6 @@ CONTENT_SECURITY_POLICY = {
 }
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-
-if not DEBUG and SECRET_KEY.startswith("django-insecure") and env_bool("REQUIRE_SECRET_KEY"):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 
 # Uploads are never served: WhiteNoise serves every file below STATIC_ROOT, so refuse an
 # UPLOAD_ROOT or MEDIA_ROOT there (or below a STATICFILES_DIRS entry).

@@ -19,7 +19,7 @@ urlpatterns = [
     path("statistikstelle/", include(("statistics_office.audit_urls", "audit"))),
     path("statistikstelle/", include(("statistics_office.grant_urls", "grants"))),
     path("tabellen/", include("statistics_office.tables.urls")),
-    path("einfuehrung/", include("departments.rollout.urls")),
+    path("einfuehrung/", include("rollout.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include("bif.api_urls")),
     path("api/", include("bif.api.urls")),

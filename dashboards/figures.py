@@ -5,102 +5,26 @@ state. Output: a plotly figure dict plus what makes it accessible (a data table,
 notes). Secret cells are never drawn as zero: their value is None and a sign marks them.
 """
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
-from statistics_office.tables.exports import ZERO_SIGN, format_value, method_text, secret_sign
+from statistics_office.tables.exports import secret_sign
 
-TOTAL = "_T"
-TIME = "Stichtag"
-STADTTEIL = "Stadtteil"
-GRAY = "#D9D9D9"
-FALLBACK_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
-
-KIND_LABELS = {
-    "kpi": "Kennzahl",
-    "bar": "Balkendiagramm",
-    "stacked_bar": "Gestapeltes Balkendiagramm",
-    "line": "Liniendiagramm",
-    "pie": "Kreisdiagramm",
-    "donut": "Ringdiagramm",
-    "table": "Tabelle",
-    "map": "Karte der Stadtteile",
-}
-
-
-# --- Cells -------------------------------------------------------------------------------
-
-
-def is_secret(cell):
-    return bool(cell) and cell.get("flag") == "secret"
-
-
-def plotted(cell):
-    """The number to draw: None for a missing or secret cell, 0 only for a true zero."""
-    if cell is None or is_secret(cell):
-        return None
-    if cell.get("flag") == "zero" or cell.get("value") is None:
-        return 0
-    return cell["value"]
-
-
-def decimals(table):
-    return {"count": 0, "sum": 2, "mean": 1}.get(table.get("measure"), 0)
-
-
-def shown(cell, table):
-    """German text of a cell with the signs ("." secret, "–" true zero, "" missing)."""
-    return format_value(cell, decimals(table)) if cell else ""
-
-
-def number(value, places=0):
-    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
-
-
-def dimension(table, name):
-    return next((d for d in table.get("dimensions", []) if d["name"] == name), None)
-
-
-def label(table, name, code):
-    dim = dimension(table, name) or {}
-    return dim.get("labels", {}).get(code, code)
-
-
-def slice_table(table, filters, axes):
-    """Cells a widget draws: axis dimensions keep every code but the total (or the one
-    filtered), other dimensions are fixed to the filtered code, else to their total."""
-    fixed, axis_codes = {}, {}
-    for dim in table.get("dimensions", []):
-        name, order = dim["name"], list(dim.get("order") or [])
-        wanted = filters.get(name)
-        if name in axes:
-            if wanted:
-                axis_codes[name] = [wanted] if wanted in order else []
-            else:
-                axis_codes[name] = [c for c in order if c != TOTAL]
-        elif wanted:
-            fixed[name] = wanted
-        elif TOTAL in order:
-            fixed[name] = TOTAL
-        elif order:
-            fixed[name] = order[-1]  # a time dimension has no total: its newest date
-    index = {}
-    for cell in table.get("cells", []):
-        if all(cell.get(n) == c for n, c in fixed.items()):
-            index[tuple(cell.get(a) for a in axes)] = cell
-    return axis_codes, index, fixed
-
-
-def default_axes(table, kind):
-    names = [d["name"] for d in table.get("dimensions", [])]
-    if kind == "line":
-        x = TIME if TIME in names else (names[0] if names else "")
-    elif kind == "map":
-        x = STADTTEIL
-    else:
-        x = next((n for n in names if n != TIME), names[0] if names else "")
-    return x
-
+from .cells import (
+    FALLBACK_COLORS,
+    GRAY,
+    KIND_LABELS,
+    TIME,
+    decimals,
+    default_axes,
+    dimension,
+    is_secret,
+    label,
+    number,
+    plotted,
+    shown,
+    slice_table,
+)
+from .figure_texts import _data_table, _date, _footer, _notes, _summary, _table_cell
 
 # --- The frame every chart is drawn from -------------------------------------------------
 
@@ -469,124 +393,3 @@ def _kpi(main, previous, spec, filters):
         "empty": cell is None,
         "footer": _footer([main]),
     }
-
-
-# --- Accessible companions ---------------------------------------------------------------
-
-
-def _date(iso):
-    if not iso:
-        return "…"
-    iso = str(iso)
-    return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}" if len(iso) >= 10 else iso
-
-
-def _table_cell(cell, table):
-    return {
-        "text": shown(cell, table),
-        "flag": (cell or {}).get("flag", "") if cell else "",
-        "value": plotted(cell) if cell is not None and not is_secret(cell) else None,
-    }
-
-
-def _data_table(main, f, spec):
-    columns = [name for name, _cells in f["series"]]
-    rows = []
-    for i, (code, lbl) in enumerate(zip(f["x_codes"], f["x_labels"], strict=True)):
-        cells = [_table_cell(cells[i], main) for _name, cells in f["series"]]
-        rows.append({"label": lbl, "code": code, "cells": cells})
-    return {
-        "caption": spec.get("title") or main.get("title", ""),
-        "row_header": f["x"],
-        "columns": columns,
-        "rows": rows,
-    }
-
-
-def _summary(main, f, spec, secret_count):
-    parts = [f"{KIND_LABELS.get(spec['kind'], '')}: {spec.get('title') or main.get('title')}."]
-    by = f["x"] + (f" und {f['series_dim']}" if f["series_dim"] else "")
-    if f["x"] == TIME:
-        dates = f["x_codes"]
-        when = _("%(first)s bis %(last)s") % {
-            "first": _date(dates[0] if dates else ""),
-            "last": _date(dates[-1] if dates else ""),
-        }
-        parts.append(
-            _("%(measure)s nach %(by)s, %(when)s.")
-            % {"measure": main.get("measure_label", ""), "by": by, "when": when}
-        )
-    else:
-        parts.append(
-            _("%(measure)s nach %(by)s, Stichtag %(date)s.")
-            % {
-                "measure": main.get("measure_label", ""),
-                "by": by,
-                "date": _date(f["fixed"].get(TIME) or main.get("reference_date")),
-            }
-        )
-    if len(f["series"]) == 1:
-        values = [
-            (plotted(c), lbl, c)
-            for lbl, c in zip(f["x_labels"], f["series"][0][1], strict=True)
-            if plotted(c) is not None
-        ]
-        if len(values) > 1:
-            high = max(values, key=lambda v: v[0])
-            low = min(values, key=lambda v: v[0])
-            parts.append(
-                _("Höchster Wert: %(high)s (%(hv)s), niedrigster: %(low)s (%(lv)s).")
-                % {
-                    "high": high[1],
-                    "hv": shown(high[2], main),
-                    "low": low[1],
-                    "lv": shown(low[2], main),
-                }
-            )
-    else:
-        parts.append(
-            _("%(n)s Reihen: %(names)s.")
-            % {
-                "n": len(f["series"]),
-                "names": ", ".join(name for name, _c in f["series"]),
-            }
-        )
-    if secret_count:
-        parts.append(
-            _("%(n)s Werte geheim gehalten (%(sign)s).")
-            % {"n": secret_count, "sign": secret_sign()}
-        )
-    return " ".join(parts)
-
-
-def _notes(tables, spec, secret_count):
-    notes = []
-    if secret_count:
-        notes.append(
-            _(
-                "%(n)s Felder sind geheim zu halten (Zeichen „%(sign)s“). Sie fehlen in der "
-                "Grafik und werden nicht als Null dargestellt; „%(zero)s“ bedeutet genau null."
-            )
-            % {"n": secret_count, "sign": secret_sign(), "zero": ZERO_SIGN}
-        )
-    for method in dict.fromkeys(t.get("method", "") for t in tables):
-        params = next(t.get("parameters") for t in tables if t.get("method") == method)
-        notes.append(method_text(method, params))
-    if spec.get("note"):
-        notes.append(spec["note"])
-    return notes
-
-
-def _footer(tables):
-    lines = []
-    for t in tables:
-        lines.append(
-            _("Quelle: %(source)s; %(title)s, Stichtag %(date)s; Statistikstelle, Version %(v)s")
-            % {
-                "source": t.get("sources_label", ""),
-                "title": t.get("title", ""),
-                "date": _date(t.get("reference_date")),
-                "v": t.get("version", ""),
-            }
-        )
-    return lines

@@ -22,11 +22,11 @@ from guardian.shortcuts import assign_perm, remove_perm
 from statistics_office.tables.exports import secret_sign
 from statistics_office.tables.models import PublishedTable
 
-from . import figures
+from . import cells, figure_texts, figures
 from .models import PALETTES, Dashboard, Widget
 from .selectors import may_build, visible_groups, widgets_of
 
-TIME = figures.TIME
+TIME = cells.TIME
 GEOJSON = Path(__file__).resolve().parent / "static" / "dashboards" / "stadtteile.geojson"
 CACHE_SECONDS = 7 * 24 * 3600
 META_FIELDS = (
@@ -102,7 +102,7 @@ def _merge_over_time(points, cells_by_id):
     latest = points[-1]
     stamps = [p["reference_date"] for p in points]
     cells = [{**cell, TIME: p["reference_date"]} for p in points for cell in cells_by_id[p["id"]]]
-    time_dim = {"name": TIME, "labels": {s: figures._date(s) for s in stamps}, "order": stamps}
+    time_dim = {"name": TIME, "labels": {s: figure_texts._date(s) for s in stamps}, "order": stamps}
     return {**latest, "dimensions": [time_dim, *latest["dimensions"]], "cells": cells}
 
 
@@ -245,12 +245,12 @@ def filter_options(dashboard, widgets=None):
             if name == TIME:
                 for m in metas:
                     if m["reference_date"]:
-                        choices[m["reference_date"]] = figures._date(m["reference_date"])
+                        choices[m["reference_date"]] = figure_texts._date(m["reference_date"])
             latest = metas[0]
             for dim in latest.get("dimensions") or []:
                 if dim["name"] == name:
                     for code in dim.get("order") or []:
-                        if code != figures.TOTAL:
+                        if code != cells.TOTAL:
                             choices.setdefault(code, dim.get("labels", {}).get(code, code))
         items = list(choices.items())
         if name == TIME:
@@ -342,7 +342,7 @@ def check_widget(kind, table, compare_table, x_dimension, series_dimension):
                     % {"name": name, "t": table, "names": ", ".join(sorted(names))}
                 }
             )
-    if kind == Widget.Kind.MAP and figures.STADTTEIL not in names:
+    if kind == Widget.Kind.MAP and cells.STADTTEIL not in names:
         raise ValidationError(
             _("Eine Karte braucht eine Tabelle mit dem Merkmal „Stadtteil“ (Tabelle „%(t)s“).")
             % {"t": table}

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import exports, forms, selectors, services
+from . import builtin, exports, forms, selectors, services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,8 +30,6 @@ def builder_required(view):
 
 
 def dashboard_list(request):
-    from departments.rollout.selectors import may_view_overview
-
     dashboards = selectors.dashboards_for(request.user).order_by("title")
     return render(
         request,
@@ -40,7 +38,7 @@ def dashboard_list(request):
             "dashboards": dashboards,
             "may_build": selectors.may_build(request.user),
             # Built-in dashboards, drawn from BIF's own records rather than published tables.
-            "rollout_dashboard": may_view_overview(request.user),
+            "builtin_dashboards": builtin.builtins_for(request.user),
         },
     )
 

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from bif.jobs import Job
+
 
 class Department(models.Model):
     name = models.CharField(_("Name"), max_length=200, unique=True)
@@ -159,8 +161,9 @@ class SchemaVersion(models.Model):
         return f"{self.source} v{self.version}"
 
 
-class ImportRun(models.Model):
-    """One upload of an export and its way through reading, checks and loading (a job row)."""
+class ImportRun(Job):
+    """One upload of an export and its way through reading, checks and loading (a job row:
+    progress, message, started_at and heartbeat_at come from bif.jobs.Job)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("eingereiht")
@@ -192,7 +195,6 @@ class ImportRun(models.Model):
         related_name="import_runs",
     )
     created_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
-    started_at = models.DateTimeField(_("gestartet am"), null=True, blank=True)
     finished_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
     file_name = models.CharField(_("Dateiname"), max_length=255)
     stored_path = models.CharField(max_length=500, editable=False)
@@ -206,7 +208,6 @@ class ImportRun(models.Model):
         _("Status"), max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     stage = models.CharField(_("Schritt"), max_length=20, choices=Stage.choices, default="waiting")
-    progress = models.PositiveSmallIntegerField(_("Fortschritt in %"), default=0)
     rows_per_second = models.FloatField(_("Zeilen je Sekunde"), default=0)
     row_count = models.PositiveBigIntegerField(_("Zeilen"), null=True, blank=True)
     error_count = models.PositiveIntegerField(_("Fehler"), default=0)
@@ -216,10 +217,8 @@ class ImportRun(models.Model):
     detected = models.JSONField(_("Erkanntes Format"), default=dict, blank=True)
     mapping = models.JSONField(_("Spaltenzuordnung"), default=dict, blank=True)
     reference_date = models.DateField(_("Stichtag"), null=True, blank=True)
-    message = models.TextField(_("Meldung"), blank=True)
     cancel_requested = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(_("Versuche"), default=1)
-    heartbeat_at = models.DateTimeField(_("letztes Lebenszeichen"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -19,8 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bif import backup_lock, jobs
-from statistics_office import audit
+from bif import audit, backup_lock, jobs
 
 from .models import DataSource, ImportRun
 

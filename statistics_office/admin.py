@@ -3,8 +3,8 @@
 from django.contrib import admin
 
 from bif import roles
+from bif.audit import is_audit_reader
 
-from .audit import is_audit_reader
 from .models import AuditEntry, Grant, OfficeMember
 
 

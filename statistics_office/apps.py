@@ -13,7 +13,7 @@ class StatisticsOfficeConfig(AppConfig):
 
 
 def _audit_failed_login(sender, credentials, request=None, **kwargs):
-    from . import audit
+    from bif import audit
 
     audit.record(
         action=audit.Action.LOGIN_FAILED,

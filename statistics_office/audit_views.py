@@ -10,9 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bif.audit import Action, Outcome, entries_for, is_audit_reader, record
 from bif.exports import neutralise_text
-
-from .audit import Action, Outcome, entries_for, is_audit_reader, record
 
 PAGE_SIZE = 50
 

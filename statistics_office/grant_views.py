@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from bif import roles
+from bif import audit, roles
 from departments.models import DataSource
 
-from . import audit, grants
+from . import grants
 from .models import Grant, OfficeMember
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

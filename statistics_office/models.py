@@ -9,41 +9,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bif.audit import Action, Outcome
 
-class AuditAction(models.TextChoices):
-    MICRODATA_VIEW = "microdata_view", _("Einzeldaten angesehen")
-    MICRODATA_FILTER = "microdata_filter", _("Einzeldaten gefiltert")
-    MICRODATA_EXPORT = "microdata_export", _("Einzeldaten exportiert")
-    AGGREGATION_RUN = "aggregation_run", _("Auswertung berechnet")
-    GRANT_CREATED = "grant_created", _("Freigabe beantragt")
-    GRANT_APPROVED = "grant_approved", _("Freigabe bestätigt")
-    GRANT_REVOKED = "grant_revoked", _("Freigabe widerrufen")
-    GRANT_EXPIRED = "grant_expired", _("Freigabe abgelaufen")
-    PLEDGE_RECORDED = "pledge_recorded", _("Verpflichtung erfasst")
-    TABLE_REVIEW = "table_review", _("Tabelle geprüft")
-    PUBLICATION = "publication", _("Tabelle veröffentlicht")
-    PUBLICATION_WITHDRAWN = "publication_withdrawn", _("Veröffentlichung zurückgezogen")
-    IMPORT_REVIEW = "import_review", _("Import geprüft")
-    IMPORT_ROLLBACK = "import_rollback", _("Import zurückgenommen")
-    ACCESS_DENIED = "access_denied", _("Zugriff verweigert")
-    LOGIN_FAILED = "login_failed", _("Anmeldung fehlgeschlagen")
-    AUDIT_LOG_EXPORT = "audit_log_export", _("Audit-Log exportiert")
-    LOGIN_LOCKED_OUT = "login_locked_out", _("Anmeldung gesperrt")
-    API_TOKEN_CREATED = "api_token_created", _("API-Token erzeugt")
-    API_TOKEN_DELETED = "api_token_deleted", _("API-Token gelöscht")
-    ROLLOUT_STAGE_CHANGE = "rollout_stage_change", _("Einführungsstufe geändert")
-    BACKUP_CREATED = "backup_created", _("Sicherung erstellt")
-    BACKUP_RESTORED = "backup_restored", _("Sicherung wiederhergestellt")
-
-
-class AuditOutcome(models.TextChoices):
-    OK = "ok", _("erfolgreich")
-    DENIED = "denied", _("abgelehnt")
-    FAILED = "failed", _("fehlgeschlagen")
+# The audit log's actions and outcomes belong to the log itself (bif/audit.py).
+AuditAction, AuditOutcome = Action, Outcome
 
 
 class AuditEntry(models.Model):
-    """One line of the append-only audit log; written only by statistics_office.audit.record.
+    """One line of the append-only audit log; written only by bif.audit.record.
 
     The database refuses UPDATE and DELETE (migration 0002), except setting `user` or
     `source` to NULL when that person or data source is deleted. That is why the

@@ -12,11 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bif import roles
+from bif import audit, roles
 from bif.exports import neutralise_cell
 from departments.models import DataSource
 
-from . import access, audit
+from . import access
 from .microdata import browser, store
 from .sealed import requires_sealed
 

@@ -6,7 +6,7 @@ The key itself is shown once, on the page that made it, and never written to the
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from statistics_office import audit
+from bif import audit
 
 
 def token_of(user):

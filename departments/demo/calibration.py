@@ -1,34 +1,23 @@
 """The published figures the demo city is calibrated on (shipped copies in ``data/``).
 
-Pure Python (numpy/pandas), no Django. See ``data/README.md`` for the source and licence.
+Pure Python (numpy/pandas), no Django; the geography is bif/geography's. See data/README.md
+for the source and licence.
 """
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from bif import geography
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-STADTTEILE: list[tuple[str, str]] = [
-    ("01", "Altstadt"),
-    ("02", "Neustadt"),
-    ("03", "Nordstadt"),
-    ("04", "Westliche Höhe"),
-    ("05", "Friesischer Berg"),
-    ("06", "Weiche"),
-    ("07", "Südstadt"),
-    ("08", "Sandberg"),
-    ("09", "Jürgensby"),
-    ("10", "Fruerlund"),
-    ("11", "Mürwik"),
-    ("12", "Engelsby"),
-    ("13", "Tarup"),
-]
+# The city's Stadtteile come from the base layer's geography (bif/geography/data).
+STADTTEILE: list[tuple[str, str]] = list(geography.stadtteile())
 ST_CODES = np.array([c for c, _ in STADTTEILE])
 ST_INDEX = {c: i for i, (c, _) in enumerate(STADTTEILE)}
 N_ST = len(STADTTEILE)
@@ -111,13 +100,10 @@ def round_preserving_sum(values: np.ndarray, total: int) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _bezirke_frame() -> pd.DataFrame:
-    with open(DATA_DIR / "flensburg_stadtbezirke.geojson", encoding="utf-8") as fh:
-        features = json.load(fh)["features"]
-    rows = []
-    for feature in features:
-        props = feature["properties"]
-        code, _, name = props["AREA_NAME"].partition(" ")
-        rows.append({"code": code, "name": name, "stadtteil": props["PARENT_ARE"][-2:]})
+    rows = [
+        {"code": code, "name": name, "stadtteil": stadtteil}
+        for code, name, stadtteil in geography.stadtbezirke()
+    ]
     return pd.DataFrame(rows).sort_values("code").reset_index(drop=True)
 
 

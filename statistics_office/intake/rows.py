@@ -1,7 +1,8 @@
-"""The import run's job row (departments.ImportRun) as the run updates it."""
+"""The import run's job row (departments.ImportRun) as the run updates it, through bif.jobs."""
 
 from django.utils import timezone
 
+from bif import jobs
 from departments.importing.findings import to_stored
 from departments.models import ImportRun
 
@@ -15,21 +16,18 @@ class Cancelled(Exception):
 
 def claim(run_id):
     """Take a queued run (or one a crashed worker left running). False if someone else has it."""
-    return bool(
-        ImportRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
-            status=Status.RUNNING,
-            started_at=timezone.now(),
-            heartbeat_at=timezone.now(),
-            stage=Stage.READING,
-            progress=1,
-        )
+    return jobs.claim(
+        ImportRun,
+        run_id,
+        claimable=[Status.QUEUED, Status.RUNNING],
+        running=Status.RUNNING,
+        stage=Stage.READING,
+        progress=1,
     )
 
 
 def progress(run_id, stage, progress, **fields):
-    ImportRun.objects.filter(pk=run_id).update(
-        stage=stage, progress=progress, heartbeat_at=timezone.now(), **fields
-    )
+    jobs.progress(ImportRun, run_id, progress, stage=stage, **fields)
 
 
 def check_cancel(run_id):
@@ -38,9 +36,7 @@ def check_cancel(run_id):
 
 
 def finish(run_id, status, *, message="", **fields):
-    ImportRun.objects.filter(pk=run_id).update(
-        status=status, finished_at=timezone.now(), message=message, **fields
-    )
+    jobs.finish(ImportRun, run_id, status, message=message, finished_at=timezone.now(), **fields)
 
 
 def reject(run_id, findings, **fields):

@@ -6,7 +6,6 @@ database, and turns whatever went wrong into a status the analyst can act on.
 """
 
 import contextlib
-import datetime
 import logging
 import time
 
@@ -15,6 +14,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bif import jobs
 from bif.db_router import SEALED_ALIAS
 from departments.importing.findings import ReadError, to_stored
 from departments.models import ImportRun
@@ -160,20 +160,15 @@ def fail_stale_runs(max_silence_seconds=None):
     silence = max_silence_seconds
     if silence is None:
         silence = settings.IMPORT_STALE_SECONDS
-    cutoff = timezone.now() - datetime.timedelta(seconds=silence)
-    stale = list(
-        ImportRun.objects.filter(status=Status.RUNNING, heartbeat_at__lte=cutoff).values_list(
-            "pk", flat=True
-        )
+    return jobs.fail_stale(
+        ImportRun,
+        running=Status.RUNNING,
+        failed=Status.FAILED,
+        silence_seconds=silence,
+        cleanup=store.drop_version,
+        finished_at=timezone.now(),
+        message=_(
+            "Die Verarbeitung wurde unterbrochen (der Verarbeitungsprozess ist ausgefallen). "
+            "Es wurde nichts übernommen; Sie können den Import erneut starten."
+        ),
     )
-    for run_id in stale:
-        store.drop_version(run_id)
-        rows.finish(
-            run_id,
-            Status.FAILED,
-            message=_(
-                "Die Verarbeitung wurde unterbrochen (der Verarbeitungsprozess ist ausgefallen). "
-                "Es wurde nichts übernommen; Sie können den Import erneut starten."
-            ),
-        )
-    return stale

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from django.db import connections
 
+from bif import geography
 from bif.db_router import SEALED_ALIAS
 from statistics_office.disclosure import TOTAL, Dimension, complete_table
 from statistics_office.microdata.store import RECORD_KEY_COLUMN
@@ -103,21 +104,13 @@ def band_label(lo, hi):
 def hierarchy_parents(name):
     """{child code: parent code} of a named hierarchy."""
     if name == "stadtbezirk->stadtteil":
-        from departments.demo.calibration import load_stadtbezirke
-
-        frame = load_stadtbezirke()
-        return dict(zip(frame["code"].astype(str), frame["stadtteil"].astype(str), strict=True))
+        return geography.stadtbezirk_parents()
     raise DefinitionError(f"Unbekannte Hierarchie „{name}“.")
 
 
 @cache
 def _stadtteil_labels():
-    from departments.demo.calibration import STADTTEILE, load_stadtbezirke
-
-    labels = dict(STADTTEILE)
-    frame = load_stadtbezirke()
-    labels.update(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
-    return labels
+    return geography.area_labels()
 
 
 def code_labels(spec):

@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bif.jobs import Job
+
 
 class TableDefinition(models.Model):
     class Measure(models.TextChoices):
@@ -78,8 +80,9 @@ class TableDefinition(models.Model):
         return reverse("tables:definition-detail", args=[self.pk])
 
 
-class TableComputation(models.Model):
-    """A job row: one computation of a definition, then its review and publication."""
+class TableComputation(Job):
+    """A job row (bif.jobs.Job): one computation of a definition, then its review and
+    publication. A computation whose worker died ends failed (services.fail_stale_computations)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("in Warteschlange")
@@ -99,8 +102,8 @@ class TableComputation(models.Model):
     status = models.CharField(
         _("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
+    # The job's own labels (the pages say "begonnen am"); message and heartbeat_at are Job's.
     progress = models.PositiveSmallIntegerField(_("Fortschritt (%)"), default=0)
-    message = models.TextField(_("Meldung"), blank=True)
     created_at = models.DateTimeField(_("angefordert am"), auto_now_add=True)
     started_at = models.DateTimeField(_("begonnen am"), null=True, blank=True)
     computed_at = models.DateTimeField(_("berechnet am"), null=True, blank=True)

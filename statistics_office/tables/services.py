@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from bif import roles
+from bif import jobs, roles
 from statistics_office import access, audit
 
 from . import aggregation, linked, protection
@@ -144,22 +144,62 @@ def request_computation(definition, user, *, automatic=False):
     computation = TableComputation.objects.create(
         definition=definition, computed_by=user, automatic=automatic
     )
-    from .tasks import compute_table
-
-    transaction.on_commit(lambda: compute_table.delay(computation.pk))
+    transaction.on_commit(lambda: _send(computation.pk))
     return computation
 
 
+def _send(computation_id):
+    def not_queued(error):
+        # A computation that was never sent must not wait as "queued" for ever.
+        jobs.finish(
+            TableComputation,
+            computation_id,
+            Status.FAILED,
+            progress=100,
+            message=_(
+                "Die Berechnung konnte nicht gestartet werden, weil der Verarbeitungsdienst "
+                "gerade nicht erreichbar ist. Bitte starten Sie sie in einigen Minuten erneut."
+            ),
+        )
+
+    jobs.enqueue(
+        "statistics_office.tables.compute_table", computation_id, on_unavailable=not_queued
+    )
+
+
 def claim(computation_id):
-    return bool(
-        TableComputation.objects.filter(
-            pk=computation_id, status__in=[Status.QUEUED, Status.RUNNING]
-        ).update(status=Status.RUNNING, started_at=timezone.now(), progress=1)
+    return jobs.claim(
+        TableComputation,
+        computation_id,
+        claimable=[Status.QUEUED, Status.RUNNING],
+        running=Status.RUNNING,
+        progress=1,
     )
 
 
 def _progress(computation_id, progress):
-    TableComputation.objects.filter(pk=computation_id).update(progress=progress)
+    jobs.progress(TableComputation, computation_id, progress)
+
+
+def fail_stale_computations(max_silence_seconds=None):
+    """Computations whose worker died (no sign of life for a while) end as failed; the
+    table can be computed again. A computation writes nothing until it has finished."""
+    from django.conf import settings
+
+    silence = max_silence_seconds
+    if silence is None:
+        silence = settings.TABLE_STALE_SECONDS
+    return jobs.fail_stale(
+        TableComputation,
+        running=Status.RUNNING,
+        failed=Status.FAILED,
+        silence_seconds=silence,
+        progress=100,
+        message=_(
+            "Die Berechnung wurde unterbrochen (der Verarbeitungsprozess ist ausgefallen). "
+            "Bitte starten Sie sie erneut."
+        ),
+    )
 
 
 def _versions(definition, source):
@@ -342,9 +382,7 @@ def execute_computation(computation_id):
 
 
 def _fail(computation, source, message):
-    TableComputation.objects.filter(pk=computation.pk).update(
-        status=Status.FAILED, message=message, progress=100
-    )
+    jobs.finish(TableComputation, computation.pk, Status.FAILED, message=message, progress=100)
     audit.record(
         action=audit.Action.AGGREGATION_RUN,
         user=computation.computed_by,

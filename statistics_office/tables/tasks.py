@@ -14,3 +14,9 @@ def compute_table(computation_id):
 @shared_task(name="statistics_office.tables.recompute_dependents")
 def recompute_dependents(source_id):
     return [c.pk for c in services.recompute_dependents(source_id)]
+
+
+@shared_task(name="statistics_office.tables.fail_stale_computations")
+def fail_stale_computations():
+    """Every few minutes: computations whose worker died end failed, ready to compute again."""
+    return services.fail_stale_computations()

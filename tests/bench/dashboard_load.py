@@ -43,7 +43,7 @@ def ensure_demo_city():
     and its own runs behind: those are discarded first, as import_csv_1m does)."""
     from django.contrib.auth import get_user_model
 
-    from departments import seeding
+    from bif import seeding
     from departments.models import ImportRun
     from statistics_office.intake import versions
 
@@ -98,6 +98,7 @@ def server_env():
         CSRF_COOKIE_SECURE="0",
         SECURE_HSTS_SECONDS="0",
         SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
+        BIF_RECORD_KEY_SECRET=os.environ.get("BIF_RECORD_KEY_SECRET", "bench-only-record-keys"),
         ALLOWED_HOSTS=HOST,
         STATIC_ROOT=str(var / "staticfiles"),
         LOG_LEVEL="WARNING",
@@ -201,7 +202,7 @@ class Client:
 
 
 def logged_in_clients(base, count):
-    from departments import seeding
+    from bif import seeding
 
     clients = [Client(base) for _ in range(count)]
     for client in clients:

@@ -65,8 +65,7 @@ def ensure_residents(source):
 
 def main():
     django.setup()
-    from bif import roles
-    from departments import seeding
+    from bif import roles, seeding
     from departments.models import DataSource
     from statistics_office.tables import services
     from statistics_office.tables.models import TableDefinition

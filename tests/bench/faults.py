@@ -366,7 +366,7 @@ def main():
 
         setup.main()  # creates and migrates both databases, sets Django up
         django.setup()
-        from departments import seeding
+        from bif import seeding
         from departments.models import DataSource
 
         seeding.create_catalog()

@@ -43,7 +43,8 @@ def bare_copy(path, columns):
 
 def main():
     django.setup()
-    from departments import seeding, uploads
+    from bif import seeding
+    from departments import uploads
     from departments.models import DataSource, ImportRun
     from statistics_office.intake import versions
 

@@ -9,9 +9,9 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
+from bif import audit
 from bif.exports import neutralise_cell, neutralise_text
 from departments import services, uploads
-from statistics_office import audit
 from statistics_office.intake import versions
 from statistics_office.microdata import store
 from tests import factories

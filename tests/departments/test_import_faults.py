@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from departments import seeding, uploads
+from bif import seeding
+from departments import uploads
 from departments.demo import generator
 from departments.models import DataSource, ImportRun
 from statistics_office.intake import run as intake_run

@@ -306,7 +306,7 @@ def test_an_unexpected_failure_logs_no_value_from_the_file(resident_source, monk
 
 
 def test_review_and_rollback_are_audited(resident_source, statistician):
-    from statistics_office.audit import verify_chain
+    from bif.audit import verify_chain
     from statistics_office.models import AuditEntry
 
     first = upload(resident_source, csv_file(GOOD))

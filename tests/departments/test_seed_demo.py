@@ -7,8 +7,8 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from bif import roles
+from bif.seeding import DEMO_PASSWORD, DEMO_USERS
 from departments.models import DataSource, Department, ImportRun
-from departments.seeding import DEMO_PASSWORD, DEMO_USERS
 from statistics_office.microdata import store
 
 pytestmark = [

@@ -200,7 +200,7 @@ def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), overrides, _test_databases():
         app.conf.task_always_eager = True
         try:
-            from departments import seeding
+            from bif import seeding
 
             cache.clear()
             seeding.seed(residents=3000, years=(2024, 2025))
@@ -281,7 +281,7 @@ def _empty_databases():
 @pytest.fixture(scope="module")
 def browsers(demo_site):
     """Browsers by user name, started (and logged in) on first use, all quit at the end."""
-    from departments import seeding
+    from bif import seeding
 
     started = {}
 

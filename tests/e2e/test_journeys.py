@@ -51,7 +51,7 @@ def open_from_list(browser, list_path, link_selector, href=None):
 
 
 def test_login_form(browsers):
-    from departments import seeding
+    from bif import seeding
 
     browser = browsers()
     with step(browser, "01-login-page"):

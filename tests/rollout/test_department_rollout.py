@@ -8,11 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from bif import audit
 from departments import services as catalog
 from departments.models import DataSource
-from departments.rollout import figures, selectors, services
-from departments.rollout.models import Checklist, StaffInvolvement
-from statistics_office import audit
+from rollout import figures, selectors, services
+from rollout.models import Checklist, StaffInvolvement
 from statistics_office.models import AuditEntry
 from tests import factories
 
@@ -202,7 +202,7 @@ def test_rollout_dashboard_draws_the_overview(client, administrator, source, oth
 def test_stages_over_time_counts_forward_and_backward_changes(source, administrator):
     import datetime
 
-    from departments.rollout.models import StageChange
+    from rollout.models import StageChange
 
     day = datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC)
     changes = [
@@ -239,8 +239,8 @@ def test_stages_over_time_counts_forward_and_backward_changes(source, administra
 def test_demo_city_has_department_checklists_and_a_head():
     from django.contrib.auth import get_user_model
 
-    from departments import seeding
-    from departments.rollout.demo import seed_rollout
+    from bif import seeding
+    from rollout.demo import seed_rollout
 
     seeding.create_catalog()
     seeding.create_users()

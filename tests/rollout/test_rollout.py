@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from dashboards.models import Dashboard
 from departments import services as catalog
 from departments.models import DataSource, ImportRun
-from departments.rollout import selectors, services
-from departments.rollout.models import ChecklistTemplate, DashboardFeedback, StageChange
+from rollout import selectors, services
+from rollout.models import ChecklistTemplate, DashboardFeedback, StageChange
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -250,8 +250,8 @@ def test_changing_a_template_archives_the_old_version(source, administrator):
 
 
 def test_demo_city_shows_a_mid_rollout_state():
-    from departments import seeding
-    from departments.rollout.demo import seed_rollout
+    from bif import seeding
+    from rollout.demo import seed_rollout
 
     seeding.create_catalog()
     seeding.create_users()

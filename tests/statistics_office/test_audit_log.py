@@ -13,8 +13,8 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from statistics_office import audit
-from statistics_office.audit import Action, Outcome, record, verify_chain
+from bif import audit
+from bif.audit import Action, Outcome, record, verify_chain
 from statistics_office.models import AuditEntry, AuditHead
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from statistics_office.audit import verify_chain
+from bif.audit import verify_chain
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RolloutConfig(AppConfig):
-    name = "departments.rollout"
+    name = "rollout"
     label = "rollout"
     verbose_name = _("Einführung (Rollout)")
 
@@ -11,6 +11,25 @@ class RolloutConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_ensure_default_template, sender=self, dispatch_uid="bif-rollout")
+        _register_builtin_dashboard()
+
+
+def _register_builtin_dashboard():
+    from dashboards import builtin
+
+    from .selectors import may_view_overview
+
+    builtin.register(
+        builtin.BuiltIn(
+            url_name="rollout:dashboard",
+            title=_("Stand der Einführung"),
+            description=_(
+                "Fachbereiche und Datenquellen mit ihrer Einführungsstufe, dem Fortschritt der "
+                "Checklisten und der Zeitleiste der Stufenwechsel."
+            ),
+            visible_to=may_view_overview,
+        )
+    )
 
 
 def _ensure_default_template(sender, **kwargs):
@@ -25,5 +44,5 @@ def _ensure_default_template(sender, **kwargs):
         ("department", "0004_default_department_template"),
     ):
         if not templates.filter(scope=scope).exists():
-            migration = importlib.import_module(f"departments.rollout.migrations.{module}")
+            migration = importlib.import_module(f"rollout.migrations.{module}")
             migration.create_default(apps, None)

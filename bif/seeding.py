@@ -1,4 +1,5 @@
-"""Builds the demo city: departments, data sources, one user per role, and its history.
+"""The demo city (an operation on top of every app): departments, data sources, one user per
+role, and its history.
 
 The microdata goes in as a department would send it: files written by the demo generator
 and imported through the same pipeline as an upload (departments/uploads.py, then
@@ -14,10 +15,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from bif import roles
-
-from . import services
-from .demo import generator
-from .models import CrossSourceRule, DataSource, Department
+from departments import services
+from departments.demo import generator
+from departments.models import CrossSourceRule, DataSource, Department
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +280,7 @@ def seed(*, residents=98_800, years=(2021, 2022, 2023, 2024, 2025), load=True, s
         import_demo_files(files, stdout=stdout)
         create_demo_tables()
         _create_demo_dashboards()
-    from departments.rollout.demo import seed_rollout
+    from rollout.demo import seed_rollout
 
     seed_rollout()
     return users, files
@@ -290,10 +290,9 @@ def import_demo_files(files, *, stdout=None):
     """Load the demo city's files through the pipeline, oldest year first, as an upload."""
     from django.utils import timezone
 
+    from departments.models import ImportRun
+    from departments.uploads import submit_path
     from statistics_office.intake import versions
-
-    from .models import ImportRun
-    from .uploads import submit_path
 
     for slug, year, path in sorted(files, key=lambda item: (item[1], item[0])):
         source = DataSource.objects.get(slug=slug)

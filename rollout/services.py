@@ -159,7 +159,7 @@ def advance_stage(source, to_stage, user, *, note="", changed_at=None):
 
 
 def _audit_stage_change(change, user):
-    from statistics_office import audit
+    from bif import audit
 
     audit.record(
         action=audit.Action.ROLLOUT_STAGE_CHANGE,

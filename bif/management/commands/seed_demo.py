@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from departments import seeding
+from bif import seeding
 
 
 class Command(BaseCommand):

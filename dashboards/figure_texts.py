@@ -1,0 +1,129 @@
+"""What makes a figure accessible and citable: its data table, a summary in words, notes
+on secret cells and method, and the source footer. Pure functions on published cells.
+"""
+
+from django.utils.translation import gettext as _
+
+from statistics_office.tables.exports import ZERO_SIGN, method_text, secret_sign
+
+from .cells import KIND_LABELS, TIME, is_secret, plotted, shown
+
+# --- Accessible companions ---------------------------------------------------------------
+
+
+def _date(iso):
+    if not iso:
+        return "…"
+    iso = str(iso)
+    return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}" if len(iso) >= 10 else iso
+
+
+def _table_cell(cell, table):
+    return {
+        "text": shown(cell, table),
+        "flag": (cell or {}).get("flag", "") if cell else "",
+        "value": plotted(cell) if cell is not None and not is_secret(cell) else None,
+    }
+
+
+def _data_table(main, f, spec):
+    columns = [name for name, _cells in f["series"]]
+    rows = []
+    for i, (code, lbl) in enumerate(zip(f["x_codes"], f["x_labels"], strict=True)):
+        cells = [_table_cell(cells[i], main) for _name, cells in f["series"]]
+        rows.append({"label": lbl, "code": code, "cells": cells})
+    return {
+        "caption": spec.get("title") or main.get("title", ""),
+        "row_header": f["x"],
+        "columns": columns,
+        "rows": rows,
+    }
+
+
+def _summary(main, f, spec, secret_count):
+    parts = [f"{KIND_LABELS.get(spec['kind'], '')}: {spec.get('title') or main.get('title')}."]
+    by = f["x"] + (f" und {f['series_dim']}" if f["series_dim"] else "")
+    if f["x"] == TIME:
+        dates = f["x_codes"]
+        when = _("%(first)s bis %(last)s") % {
+            "first": _date(dates[0] if dates else ""),
+            "last": _date(dates[-1] if dates else ""),
+        }
+        parts.append(
+            _("%(measure)s nach %(by)s, %(when)s.")
+            % {"measure": main.get("measure_label", ""), "by": by, "when": when}
+        )
+    else:
+        parts.append(
+            _("%(measure)s nach %(by)s, Stichtag %(date)s.")
+            % {
+                "measure": main.get("measure_label", ""),
+                "by": by,
+                "date": _date(f["fixed"].get(TIME) or main.get("reference_date")),
+            }
+        )
+    if len(f["series"]) == 1:
+        values = [
+            (plotted(c), lbl, c)
+            for lbl, c in zip(f["x_labels"], f["series"][0][1], strict=True)
+            if plotted(c) is not None
+        ]
+        if len(values) > 1:
+            high = max(values, key=lambda v: v[0])
+            low = min(values, key=lambda v: v[0])
+            parts.append(
+                _("Höchster Wert: %(high)s (%(hv)s), niedrigster: %(low)s (%(lv)s).")
+                % {
+                    "high": high[1],
+                    "hv": shown(high[2], main),
+                    "low": low[1],
+                    "lv": shown(low[2], main),
+                }
+            )
+    else:
+        parts.append(
+            _("%(n)s Reihen: %(names)s.")
+            % {
+                "n": len(f["series"]),
+                "names": ", ".join(name for name, _c in f["series"]),
+            }
+        )
+    if secret_count:
+        parts.append(
+            _("%(n)s Werte geheim gehalten (%(sign)s).")
+            % {"n": secret_count, "sign": secret_sign()}
+        )
+    return " ".join(parts)
+
+
+def _notes(tables, spec, secret_count):
+    notes = []
+    if secret_count:
+        notes.append(
+            _(
+                "%(n)s Felder sind geheim zu halten (Zeichen „%(sign)s“). Sie fehlen in der "
+                "Grafik und werden nicht als Null dargestellt; „%(zero)s“ bedeutet genau null."
+            )
+            % {"n": secret_count, "sign": secret_sign(), "zero": ZERO_SIGN}
+        )
+    for method in dict.fromkeys(t.get("method", "") for t in tables):
+        params = next(t.get("parameters") for t in tables if t.get("method") == method)
+        notes.append(method_text(method, params))
+    if spec.get("note"):
+        notes.append(spec["note"])
+    return notes
+
+
+def _footer(tables):
+    lines = []
+    for t in tables:
+        lines.append(
+            _("Quelle: %(source)s; %(title)s, Stichtag %(date)s; Statistikstelle, Version %(v)s")
+            % {
+                "source": t.get("sources_label", ""),
+                "title": t.get("title", ""),
+                "date": _date(t.get("reference_date")),
+                "v": t.get("version", ""),
+            }
+        )
+    return lines
