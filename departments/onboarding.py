@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bif import roles
+from bif import geography, roles
 
 from . import services
 from .importing import describe as describing
@@ -43,9 +43,7 @@ def can_onboard(user):
 
 def known_code_lists():
     """Code lists the city already has: its Stadtteile (names as the city writes them)."""
-    from .demo.calibration import STADTTEILE
-
-    return {"stadtteile": [name for _code, name in STADTTEILE]}
+    return {"stadtteile": [name for _code, name in geography.stadtteile()]}
 
 
 def describe_file(path, *, filename=None, sheet=None):
