@@ -17,7 +17,13 @@ from .cellkey import (
     record_keys,
 )
 from .lp_audit import AuditResult, audit, protection_requirements
-from .primary import PrimaryRules, primary_suppression
+from .primary import (
+    PrimaryRules,
+    group_disclosure,
+    primary_levels,
+    primary_suppression,
+    singletons,
+)
 from .secondary import secondary_suppression
 from .table import (
     TOTAL,
@@ -42,7 +48,10 @@ __all__ = [
     "perturb",
     "perturb_table",
     "perturbation_table",
+    "group_disclosure",
+    "primary_levels",
     "primary_suppression",
+    "singletons",
     "protection_requirements",
     "record_keys",
     "secondary_suppression",

@@ -129,7 +129,7 @@ class BoundSolver:
     """The LPs "minimise / maximise x_j subject to A_c x = b_c, x >= 0" of one component,
     on one HiGHS model whose objective alone changes (warm-started re-solves)."""
 
-    def __init__(self, A_c, b_c):
+    def __init__(self, A_c, b_c, lower=None, upper=None):
         A = sparse.csc_array(A_c)
         self.n_vars, self.n_rows = A.shape[1], A.shape[0]
         self._highs = None
@@ -139,8 +139,10 @@ class BoundSolver:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = self.n_vars, self.n_rows
         lp.col_cost_ = np.zeros(self.n_vars)
-        lp.col_lower_ = np.zeros(self.n_vars)
-        lp.col_upper_ = np.full(self.n_vars, highspy.kHighsInf)
+        lower = np.zeros(self.n_vars) if lower is None else np.asarray(lower, dtype=float)
+        upper = np.full(self.n_vars, np.inf) if upper is None else np.asarray(upper, dtype=float)
+        lp.col_lower_ = np.where(np.isinf(lower), -highspy.kHighsInf, lower)
+        lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
         b = np.asarray(b_c, dtype=float)
         lp.row_lower_, lp.row_upper_ = b, b
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -168,7 +170,7 @@ class BoundSolver:
             highspy.HighsModelStatus.kUnbounded,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,
         ):
-            return np.inf, None
+            return sense * np.inf, None
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"audit LP failed: {highs.modelStatusToString(status)}")
         solution = highs.getSolution()
@@ -197,11 +199,17 @@ def audit(
     protection_pct: float | None = None,
     protection_level: Callable | None = None,
     system: LinearSystem | None = None,
+    lower_bounds=None,
+    upper_bounds=None,
+    singletons=None,
 ) -> AuditResult:
     """Attacker intervals of all suppressed cells and whether every primary cell is protected.
 
     ``primary`` may be a boolean mask or the reasons from ``primary_suppression``.  Primary cells
-    must be suppressed (a published primary cell fails).
+    must be suppressed (a published primary cell fails).  ``lower_bounds``/``upper_bounds``:
+    a-priori bounds per cell (default ``[0, inf)``; ``-inf`` for cells that may be negative).
+    ``singletons``: cells whose single contributor knows their value; every other primary
+    cell must also pass against each of them knowing its own cell.
     """
     system = system or LinearSystem(cells, dims)
     n = len(cells)
@@ -215,24 +223,24 @@ def audit(
         protection_level=protection_level,
     )
     values = system.values
-    lower = np.full(n, np.nan)
-    upper = np.full(n, np.nan)
-    S, _rows, A_rs, b = system.reduced(supp)
-    for var_idx, row_idx in system.components(S, A_rs):
-        A_c = A_rs[row_idx, :][:, var_idx]
-        b_c = b[row_idx]
-        if len(var_idx) == 1 and len(row_idx):
-            lower[S[var_idx[0]]] = upper[S[var_idx[0]]] = _single_value(A_c, b_c)
-            continue
-        solver = BoundSolver(A_c, b_c)
-        for local, cell in enumerate(S[var_idx]):
-            upper[cell], _ = solver.bound(local, +1)
-            lower[cell], _ = solver.bound(local, -1)
+    bounds = _bounds(n, lower_bounds, upper_bounds)
+    lower, upper = intervals(system, supp, bounds)
     ok = np.ones(n, dtype=bool)
     ok[prim] = (upper[prim] >= values[prim] + upl[prim] - TOL) & (
         lower[prim] <= values[prim] - lpl[prim] + TOL
     )
     ok[prim & ~supp] = False
+    known_by = np.full(n, -1)
+    for s in np.flatnonzero(_as_mask(singletons, n) & supp):
+        # the single contributor of s knows s: audit the others with s published
+        lo_s, up_s = intervals(system, supp & (np.arange(n) != s), bounds)
+        others = prim & ~_containing(cells, dims, s) & supp
+        fine = (up_s[others] >= values[others] + upl[others] - TOL) & (
+            lo_s[others] <= values[others] - lpl[others] + TOL
+        )
+        failed = np.flatnonzero(others)[~fine]
+        ok[failed] = False
+        known_by[failed] = s
     report = cells.loc[supp | prim].copy()
     idx = np.flatnonzero(supp | prim)
     report["primary"] = prim[idx]
@@ -242,7 +250,51 @@ def audit(
     report["upl"] = upl[idx]
     report["required_width"] = lpl[idx] + upl[idx]
     report["ok"] = ok[idx]
+    report["known_by"] = known_by[idx]  # the singleton whose contributor could pin it
     return AuditResult(passed=bool(ok.all()), intervals=report)
+
+
+def _containing(cells, dims, cell):
+    """Cells nested with ``cell``: its margins and the cells below it. For a singleton these
+    hold its own contribution (above) or nothing but it (below): no one else's secret."""
+    above = np.ones(len(cells), dtype=bool)
+    below = np.ones(len(cells), dtype=bool)
+    for dim in dims:
+        code = str(cells[dim.name].iat[cell])
+        codes = cells[dim.name].astype(str)
+        above &= codes.isin(set(dim.ancestors(code))).to_numpy()
+        below &= codes.map(lambda c, d=dim, k=code: k in d.ancestors(c)).to_numpy()
+    return above | below
+
+
+def _bounds(n, lower_bounds, upper_bounds):
+    lower = np.zeros(n) if lower_bounds is None else np.asarray(lower_bounds, dtype=float)
+    upper = np.full(n, np.inf) if upper_bounds is None else np.asarray(upper_bounds, dtype=float)
+    return lower, upper
+
+
+def intervals(system: LinearSystem, supp: np.ndarray, bounds) -> tuple[np.ndarray, np.ndarray]:
+    """The attacker's interval of every suppressed cell under pattern ``supp``."""
+    n = len(supp)
+    lower_b, upper_b = bounds
+    lower = np.full(n, np.nan)
+    upper = np.full(n, np.nan)
+    S, _rows, A_rs, b = system.reduced(supp)
+    for var_idx, row_idx in system.components(S, A_rs):
+        cells = S[var_idx]
+        A_c = A_rs[row_idx, :][:, var_idx]
+        b_c = b[row_idx]
+        if len(var_idx) == 1 and len(row_idx):
+            lower[cells[0]] = upper[cells[0]] = _single_value(A_c, b_c)
+            continue
+        if not len(row_idx):
+            lower[cells], upper[cells] = lower_b[cells], upper_b[cells]
+            continue
+        solver = BoundSolver(A_c, b_c, lower_b[cells], upper_b[cells])
+        for local, cell in enumerate(cells):
+            upper[cell], _ = solver.bound(local, +1)
+            lower[cell], _ = solver.bound(local, -1)
+    return lower, upper
 
 
 def _single_value(A_c, b_c) -> float:

@@ -41,7 +41,14 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from .lp_audit import TOL, BoundSolver, LinearSystem, _as_mask, protection_requirements
+from .lp_audit import (
+    TOL,
+    BoundSolver,
+    LinearSystem,
+    _as_mask,
+    _containing,
+    protection_requirements,
+)
 from .table import Dimension, margin_depth
 
 AUTO_OPTIMAL_MAX_CELLS = 600
@@ -89,13 +96,16 @@ class _Cuts:
         return LinearConstraint(mat, lb=np.array(self.rhs), ub=np.inf)
 
 
-def _capacity_cut(r: np.ndarray, values: np.ndarray, q: float) -> np.ndarray:
+def _capacity_cut(r: np.ndarray, room: tuple[np.ndarray, np.ndarray], q: float) -> np.ndarray:
+    """``room``: how far each cell can move down and up within its a-priori bounds."""
+    down_room, up_room = room
     coef = np.zeros_like(r)
     up = r > TOL
     down = r < -TOL
-    coef[up] = q
-    coef[down] = np.minimum(-r[down] * np.maximum(values[down], 0.0), q)
-    return coef
+    with np.errstate(invalid="ignore"):
+        coef[up] = np.minimum(r[up] * up_room[up], q)
+        coef[down] = np.minimum(-r[down] * down_room[down], q)
+    return np.nan_to_num(coef, nan=q)
 
 
 def secondary_suppression(
@@ -114,6 +124,9 @@ def secondary_suppression(
     mip_rel_gap: float = 1e-6,
     time_limit: float | None = None,
     max_rounds: int = 500,
+    lower_bounds=None,
+    upper_bounds=None,
+    singletons=None,
 ) -> pd.Series:
     """The cells to suppress in addition to the primary ones (boolean Series on ``cells.index``).
 
@@ -121,7 +134,11 @@ def secondary_suppression(
     that are not published anyway (e.g. the difference slice of linked tables); they count as
     suppressed at no cost and need no protection themselves unless primary.
     ``protection_level``/``min_frequency``/``protection_pct`` define the protection levels as in
-    :func:`.audit.protection_requirements`; pass the same ones to the audit.
+    :func:`.lp_audit.protection_requirements`; pass the same ones to the audit.
+    ``lower_bounds``/``upper_bounds``: a-priori bounds per cell (default ``[0, inf)``).
+    ``singletons``: cells whose single contributor knows their value; every other primary
+    cell is also protected against each of them (two singletons never protect each other
+    alone).
     """
     n = len(cells)
     system = LinearSystem(cells, dims)
@@ -153,10 +170,17 @@ def secondary_suppression(
         zero = (values == 0) & (cells["n"].to_numpy(dtype=float) == 0) & ~forced
         ub[zero] = 0.0
 
+    lower = np.zeros(n) if lower_bounds is None else np.asarray(lower_bounds, dtype=float)
+    upper = np.full(n, np.inf) if upper_bounds is None else np.asarray(upper_bounds, dtype=float)
+    room = (values - lower, upper - values)
+    system.bounds = (lower, upper)
     cuts = _Cuts(n)
-    targets = [(int(p), s, q) for p in np.flatnonzero(prim) for s, q in ((1, upl[p]), (-1, lpl[p]))]
-    targets = [t for t in targets if t[2] > TOL]
-    _initial_cuts(A, A_T, values, targets, cuts)
+    senses = [(int(p), s, q) for p in np.flatnonzero(prim) for s, q in ((1, upl[p]), (-1, lpl[p]))]
+    targets = [(p, s, q, -1) for p, s, q in senses if q > TOL]
+    for known in np.flatnonzero(_as_mask(singletons, n) & prim):
+        inside = _containing(cells, dims, known)  # its contributor is in these already
+        targets += [(p, s, q, int(known)) for p, s, q in senses if q > TOL and not inside[p]]
+    _initial_cuts(A, A_T, room, targets, cuts)
 
     options = {"mip_rel_gap": mip_rel_gap}
     if time_limit is not None:
@@ -177,7 +201,7 @@ def secondary_suppression(
             x = np.round(res.x)
         if method == "fast":
             lb = np.maximum(lb, x)
-        failing = _failing(system, A_T, x.astype(bool), pending, cuts)
+        failing = _failing(system, A_T, x.astype(bool), pending, cuts, room)
         if not failing:
             break
         if method == "fast":
@@ -188,49 +212,71 @@ def secondary_suppression(
     return pd.Series(secondary, index=cells.index, name="secondary")
 
 
-def _initial_cuts(A, A_T, values, targets, cuts: _Cuts) -> None:
+def _initial_cuts(A, A_T, room, targets, cuts: _Cuts) -> None:
     """One cut per primary cell, direction and relation through it (λ = ±e_row)."""
     A_csc = A.tocsc()
     n_rel = A.shape[0]
-    for p, sense, q in targets:
+    for p, sense, q, known in targets:
         col = A_csc[:, [p]].tocoo()
         for k, a in zip(col.row, col.data, strict=True):
             lam = np.zeros(n_rel)
             lam[k] = sense / a  # makes r_p = sense - a * lam_k = 0
             r = -(A_T @ lam)
             r[p] += sense
-            cuts.add(_capacity_cut(r, values, q), q)
+            if known >= 0:
+                r[known] = 0.0  # its contributor knows it: it cannot move
+            cuts.add(_capacity_cut(r, room, q), q)
 
 
-def _failing(system: LinearSystem, A_T, supp: np.ndarray, targets, cuts: _Cuts) -> list:
-    """Audit the targets under pattern ``supp``; add a cut for each failure; return failures."""
-    S, rows, A_rs, b = system.reduced(supp)
-    where = {}
-    for number, (var_idx, row_idx) in enumerate(system.components(S, A_rs)):
-        for local, cell in enumerate(S[var_idx]):
-            where[int(cell)] = (number, var_idx, row_idx, local)
+def _failing(system: LinearSystem, A_T, supp: np.ndarray, targets, cuts: _Cuts, room) -> list:
+    """Audit the targets under pattern ``supp``; add a cut for each failure; return failures.
+
+    A target ``(p, sense, q, known)`` with ``known >= 0`` is audited as the single contributor
+    of cell ``known`` sees the table: that cell counts as published."""
+    lower_b, upper_b = system.bounds
     values = system.values
-    solvers = {}  # one warm-started LP model per component, built when first needed
     failing = []
-    for p, sense, q in targets:
-        number, var_idx, row_idx, local = where[p]
-        if number not in solvers:
-            solvers[number] = BoundSolver(A_rs[row_idx, :][:, var_idx], b[row_idx])
-        bound, duals = solvers[number].bound(local, sense)
-        if sense * (bound - values[p]) >= q - TOL:
-            continue
-        failing.append((p, sense, q))
-        lam = np.zeros(system.A.shape[0])
-        lam[rows[row_idx]] = duals
-        violated = False
-        for flip in (1.0, -1.0):  # guard against the solver's sign convention
-            r = -(A_T @ (flip * lam))
-            r[p] += sense
-            coef = _capacity_cut(r, values, q)
-            if coef @ supp < q - TOL:
-                cuts.add(coef, q)  # may repeat a cut added this round for another target
-                violated = True
-                break
-        if not violated:
-            raise RuntimeError("could not derive a violated capacity cut")
+    by_known: dict[int, list] = {}
+    for target in targets:
+        by_known.setdefault(target[3], []).append(target)
+    for known, group in by_known.items():
+        pattern = supp.copy()
+        if known >= 0:
+            pattern[known] = False
+        S, rows, A_rs, b = system.reduced(pattern)
+        where = {}
+        for number, (var_idx, row_idx) in enumerate(system.components(S, A_rs)):
+            for local, cell in enumerate(S[var_idx]):
+                where[int(cell)] = (number, var_idx, row_idx, local)
+        solvers = {}  # one warm-started LP model per component, built when first needed
+        for p, sense, q, _known in group:
+            if p not in where:  # published: fails, and no cut can help within the LP
+                failing.append((p, sense, q, known))
+                continue
+            number, var_idx, row_idx, local = where[p]
+            if number not in solvers:
+                cells = S[var_idx]
+                solvers[number] = BoundSolver(
+                    A_rs[row_idx, :][:, var_idx], b[row_idx], lower_b[cells], upper_b[cells]
+                )
+            bound, duals = solvers[number].bound(local, sense)
+            if sense * (bound - values[p]) >= q - TOL:
+                continue
+            failing.append((p, sense, q, known))
+            lam = np.zeros(system.A.shape[0])
+            if duals is not None:
+                lam[rows[row_idx]] = duals
+            violated = False
+            for flip in (1.0, -1.0):  # guard against the solver's sign convention
+                r = -(A_T @ (flip * lam))
+                r[p] += sense
+                if known >= 0:
+                    r[known] = 0.0
+                coef = _capacity_cut(r, room, q)
+                if coef @ supp < q - TOL:
+                    cuts.add(coef, q)  # may repeat a cut added this round for another target
+                    violated = True
+                    break
+            if not violated:
+                raise RuntimeError("could not derive a violated capacity cut")
     return failing

@@ -21,6 +21,7 @@ from django.db import connections
 from bif import geography
 from bif.db_router import SEALED_ALIAS
 from statistics_office.disclosure import TOTAL, Dimension, complete_table
+from statistics_office.disclosure.cellkey import KEY_MODULUS
 from statistics_office.microdata.store import RECORD_KEY_COLUMN
 
 UNKNOWN = "_U"  # missing value of a code dimension, and unknown parent in a hierarchy
@@ -332,11 +333,13 @@ def key_sums(plan):
     names = [f"c{i}" for i in range(len(plan.names))]
     all_levels = [f"d{i}_{k}" for i, levels in enumerate(plan.levels) for k in range(len(levels))]
     sql = (
-        f"SELECT {', '.join(all_levels)}, COUNT(*) AS n, SUM(rk) AS key_sum "
+        f"SELECT {', '.join(all_levels)}, COUNT(*) AS n, "
+        f"SUM(CAST(rk * {KEY_MODULUS} AS BIGINT)) AS key_sum "
         f"FROM {_from(plan)} GROUP BY {', '.join(all_levels)}"
     )
     finest = _fetch(sql, plan.params)
-    finest["key_sum"] = finest["key_sum"].astype(float)
+    # integer keys modulo 2**32 (record keys are multiples of 2**-32): sums are exact
+    finest["key_sum"] = finest["key_sum"].astype("int64") % KEY_MODULUS
     parts = []
     for combo in combos:
         keys = [f"d{i}_{k}" for i, k in enumerate(combo) if k < len(plan.levels[i])]
@@ -421,5 +424,21 @@ def aggregate(version, definition, reference_date=None):
     if keys is not None:
         keys = keys.assign(**{n: keys[n].astype(str) for n in plan_dims})
         cells = cells.merge(keys[[*plan_dims, "key_sum"]], on=plan_dims, how="left")
-        cells["cell_key"] = cells.pop("key_sum").astype(float).fillna(0.0) % 1.0
+        # in [0, 1) as a multiple of 2**-32: exact in float, read back exactly as an integer
+        key_sum = cells.pop("key_sum").fillna(0).astype("int64") % KEY_MODULUS
+        cells["cell_key"] = key_sum / float(KEY_MODULUS)
+    if magnitude:
+        from . import magnitude as contributions
+
+        cells = contributions.with_contributions(
+            cells, p, top_n=top_contributions(definition.parameters), holder=bool(holder)
+        )
     return cells, dims
+
+
+def top_contributions(parameters):
+    """How many of the largest contributions the rules need (dominance n, p% coalition)."""
+    parameters = parameters or {}
+    n = int(parameters.get("dominance_n") or 1)
+    coalition = int(parameters.get("coalition") or 1)
+    return max(2, n, coalition + 1)

@@ -22,7 +22,22 @@ def secret_sign():
     return getattr(settings, "BIF_SECRET_SIGN", ".") or "."
 
 
-def legend():
+def legend(method=None, parameters=None):
+    """The signs' meanings; a perturbed table says that its values, zeros included, are
+    perturbed (a "–" there may stand for a small count)."""
+    if method == "cellkey":
+        spread = (parameters or {}).get("ptable_D", 3)
+        return [
+            _("Zeichenerklärung:"),
+            _("%(sign)s = Zahlenwert unbekannt oder geheim zu halten") % {"sign": secret_sign()},
+            _("%(sign)s = null nach Überlagerung (es können wenige Fälle vorhanden sein)")
+            % {"sign": ZERO_SIGN},
+            _(
+                "Alle Werte sind überlagert (Cell-Key-Verfahren): jeder weicht um höchstens "
+                "%(d)s vom wahren Wert ab; kleine Fallzahlen werden nie ausgewiesen."
+            )
+            % {"d": spread},
+        ]
     return [
         _("Zeichenerklärung:"),
         _("%(sign)s = Zahlenwert unbekannt oder geheim zu halten") % {"sign": secret_sign()},
@@ -112,7 +127,7 @@ def _decimals(measure):
 
 def footer_lines(table):
     reference = table.reference_date.strftime("%d.%m.%Y") if table.reference_date else ""
-    lines = legend() + [method_text(table.method, table.parameters)]
+    lines = legend(table.method, table.parameters) + [method_text(table.method, table.parameters)]
     lines.append(
         _("Quelle: %(source)s; Stichtag %(date)s; Statistikstelle, Version %(version)s")
         % {"source": table.sources_label, "date": reference, "version": table.version}

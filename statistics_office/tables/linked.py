@@ -25,7 +25,7 @@ from scipy import sparse
 from statistics_office.disclosure import joint
 from statistics_office.disclosure.table import margin_depth
 
-from . import aggregation, protection
+from . import aggregation, protection, ptables
 from . import atoms as atom_sql
 from .models import PublishedTable
 
@@ -111,7 +111,7 @@ def _published_table(publication, source, version):
     table = _Table(
         label=f"„{publication.title}“ (Version {publication.version})",
         applied=applied,
-        params=protection.parameters(spec.get("parameters")),
+        params=protection.parameters(ptables.resolve(spec.get("parameters"))),
         publication=publication,
     )
     for record in _part(publication.cells, source, version):
@@ -148,7 +148,8 @@ def protect_with_published(definition, applied, source, version, cells, dims, re
             )
             % {"n": len(publications), "max": max_tables - 1}
         )
-    tables = [_Table(_("diese Tabelle"), applied, protection.parameters(definition.parameters))]
+    own = protection.parameters(ptables.resolve(definition.parameters))
+    tables = [_Table(_("diese Tabelle"), applied, own)]
     tables += [_published_table(p, source, version) for p in publications]
     system = _System.build(tables, version, definition, cells, dims, max_atoms)
     if definition.method == protection.CELLKEY:
@@ -316,11 +317,12 @@ def _jointly(system, tables, definition, cells, dims, result):
     ]
     labels += [_describe_cell(system, tables, r) for r in rows]
     min_frequency = int(tables[0].params["min_frequency"])
-    if definition.measure == "count" and not cellkey:
+    if definition.measure == "count":
         targets.append(_small_atoms(system, min_frequency))
         labels += [_("eine Gruppe von weniger als %(n)d Personen") % {"n": min_frequency}] * len(
             targets[-1]
         )
+    if definition.measure == "count" and not cellkey:
         differences = joint.nested_differences(system.matrix, system.values, is_new, min_frequency)
         targets.append(_difference_targets(system, differences, min_frequency))
         labels += [
@@ -329,7 +331,7 @@ def _jointly(system, tables, definition, cells, dims, result):
             for o, i, _d in differences
         ]
     stacked = _dedupe(joint.stack_targets(targets, system.matrix.shape[1]), labels)
-    _cap_by_noise(system, stacked, secret, lower, upper, is_new)
+    _cap_by_noise(system, stacked, secret, lower, upper)
 
     cost = np.full(len(system.codes), np.inf)
     depth = margin_depth(cells, dims)
@@ -367,10 +369,10 @@ def _jointly(system, tables, definition, cells, dims, result):
     return _result(system, cells, dims, definition, result, outcome, frame_row, inherited, shown)
 
 
-def _cap_by_noise(system, targets, secret, lower, upper, is_new):
-    """A target already blurred only by perturbed (interval) cells of published tables need
-    not be wider than that noise makes it: the cell key method has its own protection."""
-    interval = ~is_new & ~secret & (upper > lower + joint.TOL)
+def _cap_by_noise(system, targets, secret, lower, upper):
+    """A target need not be wider than the perturbed (interval) cells alone, published or
+    new, make it: the cell key method's noise is its own protection."""
+    interval = ~secret & (upper > lower + joint.TOL)
     if not interval.any() or not len(targets):
         return
     rows = np.flatnonzero(interval)

@@ -229,3 +229,38 @@ class PublishedTable(models.Model):
 
     def get_absolute_url(self):
         return reverse("tables:published-detail", args=[self.pk])
+
+
+class OfficePerturbationTable(models.Model):
+    """The statistics office's own perturbation table for the cell key method (as the R
+    package ``ptable`` writes it). A definition names it in its parameters (``ptable``)."""
+
+    name = models.SlugField(_("Name"), max_length=80, unique=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    # [{"i": 0, "j": 0, "p": 1.0}, ...]
+    rows = models.JSONField(_("Übergangswahrscheinlichkeiten"))
+    max_noise = models.PositiveSmallIntegerField(_("größte Abweichung (D)"))
+    variance = models.FloatField(_("Varianz (V)"))
+    threshold = models.PositiveSmallIntegerField(_("nie veröffentlichte Werte 1 bis js"))
+    meets_variance = models.BooleanField(_("Varianz in jeder Klasse erreicht"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geladen von"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("geladen am"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Überlagerungstabelle der Statistikstelle")
+        verbose_name_plural = _("Überlagerungstabellen der Statistikstelle")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Tables computed with it must stay reproducible: a new table gets a new name.
+        if not self._state.adding:
+            raise ValueError("Eine Überlagerungstabelle wird nicht geändert.")
+        super().save(*args, **kwargs)

@@ -13,13 +13,16 @@ import numpy as np
 import pandas as pd
 
 from statistics_office.disclosure import (
+    PerturbationTable,
     PrimaryRules,
     audit,
+    group_disclosure,
     perturb,
     perturbation_table,
-    primary_suppression,
+    primary_levels,
     protection_requirements,
     secondary_suppression,
+    singletons,
 )
 from statistics_office.disclosure.table import margin_depth
 
@@ -34,9 +37,20 @@ DEFAULTS = {
     "dominance_k": 85.0,
     "p_percent": None,
     "protection_pct": 10.0,
-    "ptable_D": 2,
-    "ptable_V": 1.05,
+    # The generated perturbation table: these reach the variance in every class (cellkey.py).
+    "ptable_D": 3,
+    "ptable_V": 2.0,
     "ptable_js": 2,
+    "ptable_p_stay": None,
+    "coalition": 1,
+    # Magnitude tables: flag margins whose contributors all sit in one inner cell.
+    "group_disclosure": True,
+    # Magnitude tables that may be negative (a balance): no lower bound unless given.
+    "allow_negative": False,
+    "apriori_lower": None,
+    "apriori_upper": None,
+    # Cell key method: refuse a table whose small non-zero inner cells exceed this share.
+    "max_sparse_share": 0.5,
 }
 
 
@@ -84,20 +98,33 @@ def _suppress(cells, dims, measure, params, clock):
         dominance_k=params["dominance_k"] if magnitude else None,
         p_percent=params["p_percent"] if magnitude else None,
         magnitude=magnitude,
+        coalition=int(params.get("coalition") or 1),
+        frequency_pct=float(params["protection_pct"]),
     )
-    protection_pct = float(params["protection_pct"]) if magnitude else None
     started = _now(clock)
-    primary = primary_suppression(cells, rules)
+    primary, level = primary_levels(cells, rules)
+    is_primary = primary.notna().to_numpy()
+    if magnitude:
+        # τ-Argus' levels: the rules' own (dominance, p%), symmetric around the value
+        def protection_level(_cells, level=level):
+            return level, level
+
+        single = singletons(cells) & is_primary
+    else:
+        protection_level, single = None, None
+    bounds = apriori_bounds(cells, params, magnitude)
     secondary = secondary_suppression(
         cells,
         dims,
         primary,
         cost="value",
         min_frequency=rules.min_frequency,
-        protection_pct=protection_pct,
+        protection_level=protection_level,
+        lower_bounds=bounds[0],
+        upper_bounds=bounds[1],
+        singletons=single,
     )
     protect_s = _now(clock) - started
-    is_primary = primary.notna().to_numpy()
     suppressed = is_primary | secondary.to_numpy()
     started = _now(clock)
     result = audit(
@@ -106,9 +133,13 @@ def _suppress(cells, dims, measure, params, clock):
         pd.Series(suppressed, index=cells.index),
         primary,
         min_frequency=rules.min_frequency,
-        protection_pct=protection_pct,
+        protection_level=protection_level,
+        lower_bounds=bounds[0],
+        upper_bounds=bounds[1],
+        singletons=single,
     )
     audit_s = _now(clock) - started
+    groups = group_disclosure(cells, dims) if magnitude and params.get("group_disclosure") else None
 
     reason = np.where(is_primary, primary.to_numpy(dtype=object), None)
     reason = np.where(secondary.to_numpy(), "secondary", reason)
@@ -121,12 +152,30 @@ def _suppress(cells, dims, measure, params, clock):
         **pattern_stats(cells, dims, suppressed),
         "audit_passed": bool(result.passed),
         "audit_failures": int((~result.intervals["ok"]).sum()) if len(result.intervals) else 0,
+        "singletons": int(single.sum()) if single is not None else 0,
+        "group_disclosure": int(groups.sum()) if groups is not None else 0,
     }
     levels = protection_requirements(
-        cells, primary, min_frequency=rules.min_frequency, protection_pct=protection_pct
+        cells,
+        primary,
+        min_frequency=rules.min_frequency,
+        protection_level=protection_level,
     )
     timings = {"protect_s": protect_s, "audit_s": audit_s}
     return Protected(out, stats, bool(result.passed), timings, levels)
+
+
+def apriori_bounds(cells, params, magnitude):
+    """What everyone knows about a cell before the table: non-negative, unless a magnitude
+    table allows negative values (then the configured bounds, or none)."""
+    n = len(cells)
+    if not magnitude or not params.get("allow_negative"):
+        return np.zeros(n), np.full(n, np.inf)
+    lower, upper = params.get("apriori_lower"), params.get("apriori_upper")
+    return (
+        np.full(n, -np.inf if lower is None else float(lower)),
+        np.full(n, np.inf if upper is None else float(upper)),
+    )
 
 
 def publish_pattern(cells, dims, measure, suppressed, reason):
@@ -152,13 +201,45 @@ def pattern_stats(cells, dims, suppressed):
     }
 
 
+def office_ptable(params) -> PerturbationTable:
+    """The office's own table (rows in ``params["ptable_rows"]``) or one built from
+    D, V, js and p_stay."""
+    if params.get("ptable_rows"):
+        return PerturbationTable.from_frame(pd.DataFrame(params["ptable_rows"]))
+    return perturbation_table(
+        D=int(params["ptable_D"]),
+        V=float(params["ptable_V"]),
+        js=int(params["ptable_js"]),
+        p_stay=params.get("ptable_p_stay"),
+    )
+
+
+def _refuse_sparse(cells, dims, params, ptable):
+    """ONS' rule for custom tables: too many small non-zero cells make a table disclosive
+    whatever the noise; refuse it and suggest a coarser classification."""
+    bottom = margin_depth(cells, dims) == 0
+    n = cells["n"].to_numpy(dtype=float)[bottom]
+    occupied = n > 0
+    if not occupied.any():
+        return
+    threshold = max(int(params["min_frequency"]), ptable.js + 1)
+    share = float(((n > 0) & (n < threshold)).sum() / occupied.sum())
+    limit = float(params["max_sparse_share"])
+    if share > limit:
+        shown, allowed = f"{share:.0%}", f"{limit:.0%}"
+        raise ValueError(
+            f"Die Tabelle ist zu dünn besetzt: {shown} der besetzten Felder haben weniger als "
+            f"{threshold} Fälle (erlaubt sind {allowed}). Bitte eine gröbere Gliederung wählen, "
+            "z. B. Stadtteil statt statistischer Bezirk oder breitere Altersgruppen."
+        )
+
+
 def _cellkey(cells, dims, params, clock):
     started = _now(clock)
-    ptable = perturbation_table(
-        D=int(params["ptable_D"]), V=float(params["ptable_V"]), js=int(params["ptable_js"])
-    )
+    ptable = office_ptable(params)
+    _refuse_sparse(cells, dims, params, ptable)
     original = cells["value"].to_numpy().astype(np.int64)
-    perturbed = perturb(original, cells["cell_key"].to_numpy(dtype=float), ptable)
+    perturbed = perturb(original, cells["cell_key"].to_numpy(), ptable)
     protect_s = _now(clock) - started
     out = _published(
         cells,
@@ -176,7 +257,21 @@ def _cellkey(cells, dims, params, clock):
         "changed": int((deviation > 0).sum()),
         "changed_share": round(float((deviation > 0).mean()) if len(cells) else 0.0, 4),
         "mean_abs_deviation": round(float(deviation.mean()) if len(cells) else 0.0, 4),
-        "ptable": {"D": ptable.D, "V": ptable.V, "js": ptable.js},
+        "ptable": {
+            "D": ptable.D,
+            "V": ptable.V,
+            "js": ptable.js,
+            "own": bool(params.get("ptable_rows")),
+            "meets_variance": ptable.meets_variance(),
+            "rows": [
+                {
+                    "i": int(r.i),
+                    "mean": round(float(r.mean), 4),
+                    "variance": round(float(r.variance), 4),
+                }
+                for r in ptable.row_statistics().itertuples()
+            ],
+        },
     }
     return Protected(out, stats, None, {"protect_s": protect_s, "audit_s": 0.0})
 

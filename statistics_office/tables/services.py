@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from bif import jobs, roles
 from statistics_office import access, audit
 
-from . import aggregation, linked, protection
+from . import aggregation, linked, protection, ptables
 from .linked import SOURCE_DIMENSION, TIME_DIMENSION, for_source
 from .models import PublishedTable, TableComputation, TableDefinition
 
@@ -249,7 +249,7 @@ def compute_protected(definition, *, progress=None, clock=None):
     several = len(sources) > 1
     versions = [version for _source, version in parts]
     decimals = DECIMALS[definition.measure]
-    params = protection.parameters(definition.parameters)
+    params = protection.parameters(ptables.resolve(definition.parameters))
     all_cells, layout, per_version, timings = [], None, [], {"aggregate_s": 0.0}
     for i, (source, version) in enumerate(parts):
         applied = for_source(definition, source)
@@ -314,7 +314,7 @@ def compute_protected(definition, *, progress=None, clock=None):
         "method": definition.method,
         "cells": sum(v["cells"] for v in per_version),
         "suppressed": sum(v.get("suppressed", 0) for v in per_version),
-        "parameters": params,
+        "parameters": {k: v for k, v in params.items() if k != "ptable_rows"},
         "versions": per_version,
     }
     info = {
@@ -341,7 +341,13 @@ def execute_computation(computation_id):
         cells, layout, stats, info = compute_protected(
             definition, progress=lambda p: _progress(computation_id, p)
         )
-    except (TableError, aggregation.DefinitionError, linked.LinkedTableError, ValueError) as exc:
+    except (
+        TableError,
+        aggregation.DefinitionError,
+        linked.LinkedTableError,
+        ptables.PerturbationTableError,
+        ValueError,
+    ) as exc:
         _fail(computation, source, str(exc))
         return computation
     except Exception:

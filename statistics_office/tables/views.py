@@ -194,7 +194,7 @@ def computation_detail(request, pk):
             "definition": definition,
             "grid": _shown(g, decimals),
             "can_review": can_review,
-            "legend": exports.legend(),
+            "legend": exports.legend(definition.method, computation.stats.get("parameters")),
             "method_text": exports.method_text(definition.method, definition.parameters),
         },
     )

@@ -5,12 +5,21 @@ review by a second statistician, publish) and then lets an attacker, written ind
 in ``independent_audit``, combine everything published.
 """
 
-import pytest
+import itertools
+import uuid
 
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from statistics_office import access
+from statistics_office.microdata import store
 from statistics_office.tables import services
 from statistics_office.tables.models import PublishedTable, TableComputation
 
-from .conftest import REFERENCE_DATE, residents_frame
+from .. import factories
+from .conftest import FIELD_TYPES, REFERENCE_DATE, residents_frame
 from .independent_audit import Published
 
 pytestmark = [pytest.mark.django_db(databases=["default", "sealed"])]
@@ -41,12 +50,16 @@ def publish(office, source, capture, **fields):
     return computation
 
 
-def attacker(source):
+_RUN_IDS = itertools.count(70_000)
+
+
+def attacker(source, frame=None):
     tables = [
         (p.spec, p.cells, p.method, float(p.parameters.get("ptable_D", 2)))
         for p in PublishedTable.objects.filter(definition__sources=source).order_by("pk")
     ]
-    return Published(residents_frame(), tables, REFERENCE_DATE)
+    frame = residents_frame() if frame is None else frame
+    return Published(frame, tables, REFERENCE_DATE)
 
 
 def test_a_filter_that_leaves_out_a_small_group_cannot_reveal_it(
@@ -164,3 +177,92 @@ def test_the_limit_on_atoms_is_an_explained_refusal(
     )
     assert refused.status == TableComputation.Status.FAILED
     assert "mehr als 10 Atome" in refused.message
+
+
+# --- Property: any sequence of tables, published in order --------------------------------
+
+DIMENSION_CHOICES = {
+    "stadtteil": STADTTEIL,
+    "sex": SEX,
+    "broad": _age(BROAD),
+    "two": _age(TWO),
+    "planning": _age("planning"),
+}
+FILTER_CHOICES = {
+    "none": [],
+    "mw": [{"field": "Geschlecht", "op": "in", "values": ["m", "w"]}],
+    "not03": [{"field": "Stadtteil", "op": "ne", "value": "03"}],
+    "young": [{"field": "Geburtsdatum", "op": "gt", "value": "1990-06-30"}],
+}
+
+
+@st.composite
+def table_sequences(draw):
+    tables = []
+    for _ in range(draw(st.integers(3, 6))):
+        names = draw(
+            st.lists(
+                st.sampled_from(sorted(DIMENSION_CHOICES)), min_size=1, max_size=2, unique=True
+            )
+        )
+        if sum(n in ("broad", "two", "planning") for n in names) > 1:
+            names = [n for n in names if n not in ("two", "planning")] or ["broad"]
+        tables.append(
+            (
+                [DIMENSION_CHOICES[n] for n in names],
+                FILTER_CHOICES[draw(st.sampled_from(sorted(FILTER_CHOICES)))],
+                draw(st.sampled_from(["suppression", "suppression", "cellkey"])),
+            )
+        )
+    return draw(st.integers(0, 10_000)), draw(st.integers(60, 160)), tables
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],  # a failure is reported as found, not shrunk
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=table_sequences())
+def test_any_sequence_of_published_tables_discloses_no_small_group(
+    case, office, grant_to, django_capture_on_commit_callbacks
+):
+    seed, size, tables = case
+    print("CASE", case)
+    source = factories.DataSourceFactory(
+        slug=f"prop-{seed}-{size}-{len(tables)}-{uuid.uuid4().hex[:6]}"
+    )
+    for user in office:
+        grant_to(user, source, access.DEFINE_TABLES, access.PUBLISH_TABLES)
+    frame = residents_frame(n=size, seed=seed)
+    frame["Stadtteil"] = frame["Stadtteil"].replace({"04": "03"})
+    run_id = next(_RUN_IDS)
+    store.load_version(
+        source_id=source.pk,
+        run_id=run_id,
+        frame=frame,
+        field_types=FIELD_TYPES,
+        record_keys=np.random.default_rng(seed).integers(0, 2**32, len(frame)) / 2**32,
+        reference_date=REFERENCE_DATE,
+    )
+    store.make_current(run_id)
+    for k, (dimensions, filters, method) in enumerate(tables):
+        computation = publish(
+            office,
+            source,
+            django_capture_on_commit_callbacks,
+            slug=f"{source.slug}-{k}",
+            dimensions=dimensions,
+            filters=filters,
+            method=method,
+        )
+        assert computation.status in (
+            TableComputation.Status.PUBLISHED,
+            TableComputation.Status.FAILED,
+        )
+        if computation.status == TableComputation.Status.FAILED:
+            assert computation.message  # a refusal says why
+    published = attacker(source, frame)
+    assert published.disclosed() == []
+    assert published.inconsistent_record_sets() == []
