@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from bif import roles
+from bif.permissions import permitted_q
 
 from .models import Dashboard, DashboardGroupObjectPermission, DashboardUserObjectPermission
 
@@ -22,14 +23,14 @@ def dashboards_for(user):
         return Dashboard.objects.none()
     if may_build(user):
         return Dashboard.objects.all()
-    own = DashboardUserObjectPermission.objects.filter(
-        user=user, permission__codename="view_dashboard"
-    ).values("content_object_id")
-    via_groups = DashboardGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename="view_dashboard"
-    ).values("content_object_id")
+    restricted_to_them = permitted_q(
+        user,
+        "view_dashboard",
+        user_model=DashboardUserObjectPermission,
+        group_model=DashboardGroupObjectPermission,
+    )
     return Dashboard.objects.filter(status=Dashboard.Status.PUBLISHED).filter(
-        Q(visibility=Dashboard.Visibility.ALL) | Q(id__in=own) | Q(id__in=via_groups)
+        Q(visibility=Dashboard.Visibility.ALL) | restricted_to_them
     )
 
 

@@ -16,6 +16,24 @@ from . import factories
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_manage(*args, env_overrides):
+    """manage.py in a fresh process: production defaults (no DEBUG) plus `env_overrides`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"}
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @pytest.fixture(autouse=True)
 def test_friendly_settings(settings):
     """Production defaults redirect to HTTPS and need collected static files; tests need neither."""

@@ -122,3 +122,52 @@ def grant(user, source, *permissions, valid_until=None, qualified=True):
             grants.approve_grant(item, approver=second)
         created.append(item)
     return created
+
+
+# --- Import runs -----------------------------------------------------------------------------
+# A residents' export as a department sends it: the schema, good rows, and many rows for
+# files read in chunks.
+
+RESIDENT_SCHEMA = {
+    "fields": [
+        {
+            "name": "Personen-ID",
+            "type": "string",
+            "constraints": {"required": True, "unique": True},
+        },
+        {"name": "Geburtsdatum", "type": "date", "constraints": {"required": True}},
+        {"name": "Geschlecht", "type": "string", "constraints": {"enum": ["m", "w", "d"]}},
+        {
+            "name": "Stadtteil",
+            "type": "string",
+            "constraints": {"required": True, "enum": [f"{i:02d}" for i in range(1, 14)]},
+        },
+        {"name": "Miete", "type": "number", "constraints": {"minimum": 0}},
+    ],
+    "primaryKey": ["Personen-ID"],
+}
+
+
+def csv_file(rows, header="Personen-ID;Geburtsdatum;Geschlecht;Stadtteil;Miete"):
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+GOOD = [
+    "000001;01.02.1980;w;01;512,50",
+    "000002;15.07.1975;m;03;480,00",
+    "000003;31.12.2001;d;13;",
+    "000004;29.02.2000;w;08;1.234,50",
+]
+
+
+MANY = [
+    f"{i:06d};{i % 28 + 1:02d}.03.19{40 + i};{'mw'[i % 2]};{i % 13 + 1:02d};{i}"
+    for i in range(1, 41)
+]
+
+
+def upload(source, data, *, name="export.csv", user=None):
+    """Upload `data` (bytes) for `source` through the pipeline, as the upload page does."""
+    from departments import uploads
+
+    return uploads.submit_upload(source=source, uploaded_by=user, file_name=name, chunks=[data])

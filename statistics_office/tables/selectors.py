@@ -7,6 +7,7 @@ for sources on which they may define tables. Published tables are for every logg
 from django.http import Http404
 
 from bif import roles
+from departments.models import DataSource
 from statistics_office import access
 
 from .models import PublishedTable, TableComputation, TableDefinition
@@ -24,18 +25,27 @@ def definitions_for(user, permissions=(access.DEFINE_TABLES,)):
     """
     if not is_statistician(user):
         return TableDefinition.objects.none()
-    definitions = TableDefinition.objects.prefetch_related("sources")
-    allowed, cache = [], {}
-    for definition in definitions:
-        sources = list(definition.sources.all())
-        ok = bool(sources)
-        for source in sources:
-            if source.pk not in cache:
-                cache[source.pk] = any(access.may(user, p, source) for p in permissions)
-            ok = ok and cache[source.pk]
-        if ok:
-            allowed.append(definition.pk)
-    return TableDefinition.objects.filter(pk__in=allowed).prefetch_related("sources")
+    # Subqueries only (no check per definition or source): a definition is out as soon as
+    # one of its sources is not among the permitted ones.
+    permitted = permitted_sources(user, permissions)
+    others = DataSource.objects.exclude(pk__in=permitted.values("pk"))
+    return (
+        TableDefinition.objects.filter(
+            pk__in=TableDefinition.objects.filter(sources__isnull=False).values("pk")
+        )
+        .exclude(sources__in=others)
+        .prefetch_related("sources")
+    )
+
+
+def permitted_sources(user, permissions):
+    """Sources on which `user` holds one of `permissions` now (one query when evaluated)."""
+    from django.db.models import Q
+
+    permitted = Q(pk__in=[])
+    for permission in permissions:
+        permitted |= Q(pk__in=access.sources_for(user, permission).values("pk"))
+    return DataSource.objects.filter(permitted)
 
 
 # Who may look at the office's working material: authors and reviewers.

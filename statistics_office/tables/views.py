@@ -81,12 +81,10 @@ class DefinitionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = [
-            s.pk
-            for s in DataSource.objects.filter(kind=DataSource.Kind.MICRODATA)
-            if access.may(user, access.DEFINE_TABLES, s)
-        ]
-        self.fields["sources"].queryset = DataSource.objects.filter(pk__in=allowed)
+        allowed = selectors.permitted_sources(user, [access.DEFINE_TABLES])
+        self.fields["sources"].queryset = DataSource.objects.filter(
+            kind=DataSource.Kind.MICRODATA, pk__in=allowed.values("pk")
+        )
 
 
 def _form_initial(definition):

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
-from tests.bif.test_settings import run_manage
+from tests.conftest import run_manage
 
 
 def test_upload_and_media_roots_lie_outside_every_served_directory():

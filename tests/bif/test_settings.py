@@ -3,30 +3,12 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_manage(*args, env_overrides):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"}
-    }
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.conftest import ROOT, run_manage
 
 
 def test_deploy_check_passes_with_production_values(tmp_path):

@@ -14,7 +14,7 @@ from django.db import OperationalError, close_old_connections, connections
 from django.urls import reverse
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from departments import services, uploads
+from departments import uploads
 from departments.models import ImportRun
 from statistics_office.intake import run as intake_run
 from statistics_office.intake import tasks as intake_tasks
@@ -22,8 +22,7 @@ from statistics_office.intake import versions
 from statistics_office.microdata import store
 from statistics_office.microdata.models import MicrodataVersion
 from statistics_office.tables import tasks as table_tasks
-
-from .test_imports import GOOD, MANY, SCHEMA, csv_file, upload
+from tests.factories import GOOD, MANY, csv_file, upload
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sealed"], transaction=True),
@@ -32,21 +31,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def resident_source(source):
-    services.set_schema(source, SCHEMA)
-    return source
-
-
-@pytest.fixture
 def drop_location(settings, tmp_path):
     settings.UPLOAD_ROOT = tmp_path / "uploads"
     return settings.UPLOAD_ROOT
-
-
-@pytest.fixture
-def chunked(settings):
-    settings.IMPORT_CHUNK_BYTES = 0
-    settings.IMPORT_CHUNK_ROWS = 7
 
 
 def files_in(directory):

@@ -13,48 +13,12 @@ from statistics_office.intake import rows
 from statistics_office.microdata import store
 from statistics_office.microdata.models import MicrodataVersion
 from tests import factories
+from tests.factories import GOOD, MANY, csv_file, upload
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sealed"], transaction=True),
     pytest.mark.usefixtures("clean_sealed_tables"),
 ]
-
-SCHEMA = {
-    "fields": [
-        {
-            "name": "Personen-ID",
-            "type": "string",
-            "constraints": {"required": True, "unique": True},
-        },
-        {"name": "Geburtsdatum", "type": "date", "constraints": {"required": True}},
-        {"name": "Geschlecht", "type": "string", "constraints": {"enum": ["m", "w", "d"]}},
-        {
-            "name": "Stadtteil",
-            "type": "string",
-            "constraints": {"required": True, "enum": [f"{i:02d}" for i in range(1, 14)]},
-        },
-        {"name": "Miete", "type": "number", "constraints": {"minimum": 0}},
-    ],
-    "primaryKey": ["Personen-ID"],
-}
-
-
-def csv_file(rows, header="Personen-ID;Geburtsdatum;Geschlecht;Stadtteil;Miete"):
-    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
-
-
-GOOD = [
-    "000001;01.02.1980;w;01;512,50",
-    "000002;15.07.1975;m;03;480,00",
-    "000003;31.12.2001;d;13;",
-    "000004;29.02.2000;w;08;1.234,50",
-]
-
-
-@pytest.fixture
-def resident_source(source):
-    services.set_schema(source, SCHEMA)
-    return source
 
 
 @pytest.fixture
@@ -62,10 +26,6 @@ def statistician(statistician, resident_source):
     """The statistics office reviews only sources it holds a microdata grant for."""
     factories.grant(statistician, resident_source, "view_microdata")
     return statistician
-
-
-def upload(source, data, *, name="export.csv", user=None):
-    return uploads.submit_upload(source=source, uploaded_by=user, file_name=name, chunks=[data])
 
 
 def test_a_good_file_is_loaded_typed_into_the_sealed_database(resident_source, analyst):
@@ -218,7 +178,7 @@ def test_analyst_uploads_through_the_page_and_sees_the_report(client, resident_s
 def test_analyst_cannot_upload_to_or_see_another_departments_source(
     client, resident_source, other_source, other_department
 ):
-    services.set_schema(other_source, SCHEMA)
+    services.set_schema(other_source, factories.RESIDENT_SCHEMA)
     outsider = factories.analyst_of(other_department, username="analyst-kita")
     run = upload(resident_source, csv_file(GOOD))
     client.force_login(outsider)
@@ -325,19 +285,6 @@ def test_review_and_rollback_are_audited(resident_source, statistician):
     assert actions == ["import_review", "import_rollback"]
     assert verify_chain().ok
     assert first.pk
-
-
-@pytest.fixture
-def chunked(settings):
-    """Every CSV is read in chunks of 7 records, as a file larger than memory would be."""
-    settings.IMPORT_CHUNK_BYTES = 0
-    settings.IMPORT_CHUNK_ROWS = 7
-
-
-MANY = [
-    f"{i:06d};{i % 28 + 1:02d}.03.19{40 + i};{'mw'[i % 2]};{i % 13 + 1:02d};{i}"
-    for i in range(1, 41)
-]
 
 
 def test_a_large_file_is_loaded_in_chunks_whole(resident_source, chunked):

@@ -74,7 +74,14 @@ def grants(monkeypatch):
     def may(user, permission, source):
         return bool(user and user.is_authenticated) and (user.pk, source.pk, permission) in granted
 
+    def sources_for(user, permission):
+        from departments.models import DataSource
+
+        ids = [s for (u, s, p) in granted if user and u == user.pk and p == permission]
+        return DataSource.objects.filter(pk__in=ids)
+
     monkeypatch.setattr(access, "may", may)
+    monkeypatch.setattr(access, "sources_for", sources_for)
     return granted
 
 
