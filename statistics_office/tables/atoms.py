@@ -31,6 +31,7 @@ def atom_table(
         aggregation.plan(version, d.dimensions, d.filters or [], ref, prefix=f"t{t}_")
         for t, d in enumerate(definitions)
     ]
+    grouped, grouped_params = _pregrouped(version, definitions, ref, measure_field)
     inner, params, outer, flags = [], [], [], []
     for t, p in enumerate(plans):
         inner.extend(c for c in p.base_columns if not c.endswith((" rk", " m", " h")))
@@ -42,19 +43,19 @@ def atom_table(
         flags.append(f"f{t}")
         for i, levels in enumerate(p.levels):
             outer.append(f"CASE WHEN f{t} = 1 THEN {levels[0]} END AS a{t}_{i}")
+    inner.append("g_n")
     measure = ""
     if measure_field:
-        column = aggregation._column(version, measure_field, types=("integer", "number"))
-        inner.append(f"{column} AS m")
-        measure = ", SUM(m) AS value"
+        inner.append("g_m")
+        measure = ", SUM(g_m) AS value"
     group = ", ".join(str(k + 1) for k in range(len(outer) + len(flags)))
     sql = (
-        f"SELECT {', '.join(outer + flags)}, COUNT(*) AS n{measure} "
-        f"FROM (SELECT {', '.join(inner)} FROM {aggregation._q(version.table_name)}) base "
+        f"SELECT {', '.join(outer + flags)}, SUM(g_n) AS n{measure} "
+        f"FROM (SELECT {', '.join(inner)} FROM ({grouped}) g) base "
         f"WHERE {' OR '.join(f'{f} = 1' for f in flags)} "
         f"GROUP BY {group} LIMIT {int(max_atoms) + 1}"
     )
-    atoms = aggregation._fetch(sql, params)
+    atoms = aggregation._fetch(sql, params + grouped_params)  # in the order of the text
     if len(atoms) > max_atoms:
         raise JointProtectionError(
             f"Die gemeinsame Prüfung mit den veröffentlichten Tabellen ergäbe mehr als "
@@ -75,6 +76,64 @@ def atom_table(
     else:
         atoms["value"] = atoms["n"].astype(float)
     return atoms, plans
+
+
+def _pregrouped(version, definitions, ref, measure_field):
+    """The records grouped once by every field the tables use, dates and numbers cut only at
+    the thresholds some table compares them with (age band limits, filter values): every
+    group falls into the same cell of every table, so the tables' expressions then run over
+    groups, not records. Columns keep their names; a group's date is its earliest."""
+    thresholds: dict[str, set] = {}
+    raw: set[str] = set()
+    day = dt.date.fromisoformat(ref)
+    for d in definitions:
+        for dim in d.dimensions:
+            if dim.get("kind", "code") == "age_band":
+                edges = thresholds.setdefault(dim["field"], set())
+                edges.add(ref)
+                for _lo, hi in aggregation.age_bands(dim):
+                    if hi is not None:
+                        edges.add(aggregation._years_before(day, hi + 1).isoformat())
+            else:
+                raw.add(dim["field"])
+        for flt in d.filters or []:
+            kind = version.field_types.get(flt["field"])
+            if kind in ("date", "integer", "number") and flt["op"] in aggregation.FILTER_OPS:
+                if flt["op"] in ("is_null", "not_null"):
+                    thresholds.setdefault(flt["field"], set())
+                    continue
+                values = flt.get("values") or [flt.get("value")]
+                thresholds.setdefault(flt["field"], set()).update(
+                    v for v in values if v is not None
+                )
+            else:
+                raw.add(flt["field"])
+    for name in raw:
+        thresholds.pop(name, None)
+    keys, select, params = [], [], []
+    for name in sorted(raw):
+        column = aggregation._column(version, name)
+        keys.append(column)
+        select.append(column)
+    for name, edges in sorted(thresholds.items()):
+        column = aggregation._column(version, name)
+        numeric = version.field_types.get(name) in ("integer", "number")
+        ordered = sorted(edges, key=float if numeric else str, reverse=True)
+        whens = []
+        for k, edge in enumerate(ordered):
+            whens.append(f"WHEN {column} > %s THEN {2 * k}")
+            whens.append(f"WHEN {column} = %s THEN {2 * k + 1}")
+            params.extend([edge, edge])
+        bucket = f"CASE {' '.join(whens)} ELSE {2 * len(ordered)} END" if whens else "0"
+        keys.append(f"(CASE WHEN {column} IS NULL THEN -1 ELSE {bucket} END)")
+        select.append(f"MIN({column}) AS {column}")
+    select.append("COUNT(*) AS g_n")
+    if measure_field:
+        column = aggregation._column(version, measure_field, types=("integer", "number"))
+        select.append(f"SUM({column}) AS g_m")
+    group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    table = aggregation._q(version.table_name)
+    return f"SELECT {', '.join(select)} FROM {table}{group}", params
 
 
 def table_codes(atoms, plans, t):

@@ -16,6 +16,7 @@ BENCHMARKS = [
     "tests.bench.describe_1m",
     "tests.bench.import_xlsx_100k",
     "tests.bench.disclosure_3d_1m",
+    "tests.bench.disclosure_joint_1m",
     "tests.bench.dashboard_load",
     # Its own databases (bif_bench_load*) and Redis DB 11, with a real Celery worker.
     "tests.bench.load_during_import",

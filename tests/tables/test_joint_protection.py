@@ -10,6 +10,7 @@ import uuid
 
 import numpy as np
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -266,3 +267,57 @@ def test_any_sequence_of_published_tables_discloses_no_small_group(
     published = attacker(source, frame)
     assert published.disclosed() == []
     assert published.inconsistent_record_sets() == []
+
+
+def test_the_filter_scenario_through_the_api_and_the_pages(
+    office, source, microdata, staff, client, django_capture_on_commit_callbacks
+):
+    """Define and compute through the REST API, review and publish on the office's pages
+    (a second statistician), read as staff through the API: nothing small can be derived."""
+    first, second = office
+    published_ids = []
+    for slug, dimensions, filters in [
+        ("api-st-sex", [STADTTEIL, SEX], []),
+        ("api-st-mw", [STADTTEIL], [{"field": "Geschlecht", "op": "in", "values": ["m", "w"]}]),
+    ]:
+        client.force_login(first)
+        created = client.post(
+            reverse("table-definition-list"),
+            {
+                "title": slug,
+                "slug": slug,
+                "sources": [source.slug],
+                "dimensions": dimensions,
+                "filters": filters,
+                "measure": "count",
+                "method": "suppression",
+            },
+            content_type="application/json",
+        )
+        assert created.status_code == 201, created.content
+        with django_capture_on_commit_callbacks(execute=True):
+            queued = client.post(reverse("table-definition-compute", args=[created.json()["id"]]))
+        assert queued.status_code == 202
+        computation = TableComputation.objects.get(pk=queued.json()["id"])
+        assert computation.status == TableComputation.Status.COMPUTED, computation.message
+        client.force_login(second)
+        page = client.get(reverse("tables:computation-detail", args=[computation.pk]))
+        assert "Gemeinsam geprüft mit veröffentlichten Tabellen" in page.content.decode()
+        reviewed = client.post(
+            reverse("tables:computation-review", args=[computation.pk]),
+            {"decision": "approve", "comment": "Vier Augen"},
+        )
+        assert reviewed.status_code == 302
+        client.post(reverse("tables:computation-publish", args=[computation.pk]))
+        published_ids.append(PublishedTable.objects.get(computation=computation).pk)
+
+    client.force_login(staff)
+    tables = []
+    for pk in published_ids:
+        detail = client.get(reverse("table-detail", args=[pk])).json()
+        table = PublishedTable.objects.get(pk=pk)
+        tables.append((table.spec, detail["cells"], table.method, 2.0))
+    attack = Published(residents_frame(), tables, REFERENCE_DATE)
+    assert attack.disclosed() == []
+    filtered = {c["Stadtteil"]: c for c in tables[1][1]}
+    assert filtered["04"]["flag"] == "secret"

@@ -178,3 +178,27 @@ def test_a_balance_may_be_negative_and_the_audit_knows_it():
     )
     row = free.intervals[free.intervals["r"] == "a"].iloc[0]
     assert row["lower"] == -np.inf
+
+
+def test_a_margin_whose_contributors_all_sit_in_one_inner_cell_is_flagged():
+    from statistics_office.disclosure import group_disclosure
+
+    dims = [Dimension.flat("bezirk", ["a", "b"]), Dimension.flat("art", ["x", "y"])]
+    cells = complete_table(
+        pd.DataFrame(
+            {
+                "bezirk": ["a", "a", "b", "b"],
+                "art": ["x", "y", "x", "y"],
+                "value": [500.0, 0.0, 200.0, 300.0],
+                "n": [7, 0, 4, 5],
+            }
+        ),
+        dims,
+    )
+    flagged = dict(
+        zip(zip(cells.bezirk, cells.art, strict=True), group_disclosure(cells, dims), strict=True)
+    )
+    # every case of Bezirk a has kind x: its margin tells each one's kind
+    assert flagged[("a", "_T")]
+    assert not flagged[("b", "_T")]
+    assert not flagged[("_T", "_T")]
