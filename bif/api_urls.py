@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from dashboards.api import DashboardViewSet
 from departments.api import DataSourceViewSet, ImportRunViewSet
+from departments.onboarding_api import SourceDescribe
 from statistics_office.tables import api as tables_api
 
 from .api.filters import IdConverter
@@ -18,6 +19,8 @@ router.register("imports", ImportRunViewSet, basename="import")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
 
 urlpatterns = [
+    # Before the router: "describe" is no source slug (onboarding.RESERVED_SLUGS).
+    path("sources/describe/", SourceDescribe.as_view(), name="source-describe"),
     *router.urls,
     path("tables/", tables_api.PublishedTableList.as_view(), name="table-list"),
     path("tables/<id:pk>/", tables_api.PublishedTableDetail.as_view(), name="table-detail"),

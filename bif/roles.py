@@ -54,12 +54,24 @@ ROLE_PERMISSIONS = {
 }
 
 
+# Added after departments' migration 0002, which creates the roles from ROLE_PERMISSIONS as
+# they were then; ensure_roles (after every migrate) gives them these too.
+LATER_ROLE_PERMISSIONS = {
+    # Schemas are versions: added, never changed (the admin page and the schema editor).
+    ADMINISTRATION: [
+        ("departments", "add_schemaversion"),
+        ("departments", "view_schemaversion"),
+    ],
+}
+
+
 def ensure_roles(**kwargs):
     """Create the role groups with their permissions; idempotent (runs after every migrate
     and after a test database flush, via post_migrate)."""
     from django.contrib.auth.models import Group, Permission
 
     for role, perms in ROLE_PERMISSIONS.items():
+        perms = [*perms, *LATER_ROLE_PERMISSIONS.get(role, [])]
         group, _created = Group.objects.get_or_create(name=role)
         wanted = [
             Permission.objects.filter(content_type__app_label=app, codename=codename).first()

@@ -23,6 +23,17 @@ class DataSourceSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "department", "kind", "fachverfahren", "stage", "update_cycle"]
 
 
+class SourceCreateSerializer(serializers.Serializer):
+    slug = serializers.SlugField(max_length=60)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    department = serializers.SlugField(max_length=20, help_text="Kürzel des Fachbereichs")
+    # Text, not a second choice set of the same name: "aggregate" or "microdata".
+    kind = serializers.RegexField(
+        r"^(aggregate|microdata)$", max_length=20, help_text="aggregate | microdata"
+    )
+    schema = serializers.DictField(help_text="Table Schema (z. B. aus describe)")
+
+
 class DataSourceFilters(serializers.Serializer):
     department = serializers.SlugField(
         required=False, max_length=20, help_text="Kürzel des Fachbereichs / department code"
@@ -103,6 +114,14 @@ class UploadSerializer(serializers.Serializer):
         tags=["sources"],
     ),
     retrieve=extend_schema(summary="Eine Datenquelle / one data source", tags=["sources"]),
+    create=extend_schema(
+        summary="Datenquelle mit Schema anlegen / create a source with its schema",
+        description="For the statistics office and the administration. The schema is a "
+        "Table Schema, e.g. the one POST /sources/describe/ proposed.",
+        request=SourceCreateSerializer,
+        responses={201: DataSourceSerializer},
+        tags=["sources"],
+    ),
 )
 class DataSourceViewSet(viewsets.ReadOnlyModelViewSet):
     """The data catalog: names, owners and stages of the data sources (no data)."""
@@ -121,6 +140,11 @@ class DataSourceViewSet(viewsets.ReadOnlyModelViewSet):
             stage=filters.get("stage"),
             query=filters.get("q"),
         )
+
+    def create(self, request, *args, **kwargs):
+        from .onboarding_api import create_source
+
+        return create_source(request)
 
 
 @extend_schema_view(

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, onboarding_views, views
 
 app_name = "departments"
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("neu/", views.DataSourceCreate.as_view(), name="source-create"),
+    path("aufnehmen/", onboarding_views.onboard_start, name="onboard-start"),
+    path("aufnehmen/schema/", onboarding_views.onboard_schema, name="onboard-schema"),
     path("hochladen/", import_views.upload, name="upload"),
     path("importe/", import_views.run_list, name="run-list"),
     path("importe/<int:pk>/", import_views.run_detail, name="run-detail"),
@@ -19,4 +21,5 @@ urlpatterns = [
     path("importe/<int:pk>/zuruecknehmen/", import_views.run_rollback, name="run-rollback"),
     path("<slug:slug>/", views.source_detail, name="source-detail"),
     path("<slug:slug>/bearbeiten/", views.DataSourceUpdate.as_view(), name="source-edit"),
+    path("<slug:slug>/schema/", onboarding_views.schema_edit, name="schema-edit"),
 ]

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, UpdateView
 
-from . import selectors, services
+from . import onboarding, selectors, services
 from .forms import DataSourceForm
 from .models import DataSource, Department
 
@@ -31,6 +31,7 @@ def catalog(request):
             "selected": request.GET,
             "source_count": len(sources),
             "can_edit": request.user.has_perm("departments.change_datasource"),
+            "can_onboard": onboarding.can_onboard(request.user),
         },
     )
 
@@ -48,6 +49,7 @@ def source_detail(request, slug):
             .exists(),
             "runs": selectors.import_runs_for(request.user).filter(source=source)[:20],
             "schema": source.schemas.order_by("-version").first(),
+            "can_onboard": onboarding.can_onboard(request.user),
         },
     )
 

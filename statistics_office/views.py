@@ -12,11 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bif import audit, roles
+from bif import roles
 from bif.exports import neutralise_cell
 from departments.models import DataSource
 
-from . import access
+from . import access, microdata_reads
 from .microdata import browser, store
 from .sealed import requires_sealed
 
@@ -25,13 +25,7 @@ PAGE_SIZE = 50
 
 def _no_access(request, source_slug):
     source = DataSource.objects.filter(slug=source_slug).first() if source_slug else None
-    audit.record(
-        action=audit.Action.ACCESS_DENIED,
-        request=request,
-        source=source,
-        outcome=audit.Outcome.DENIED,
-        details={"path": request.path[:200]},
-    )
+    microdata_reads.denied(request=request, source=source, path=request.path)
     return render(request, "statistics_office/no_access.html", status=404)
 
 
@@ -73,29 +67,18 @@ def microdata_browser(request, slug):
     filters = _filters(request)
     page_param = request.GET.get("seite", "1")
     number = int(page_param) if page_param.isdigit() and int(page_param) > 0 else 1
-    purpose = access.purpose(request.user, access.VIEW_MICRODATA, source)
-    try:
-        fields, rows, total = browser.page(version, filters=filters, number=number, size=PAGE_SIZE)
-    except browser.FilterError:
+    fields, rows, total, filters, filter_ok = microdata_reads.browse(
+        request=request,
+        source=source,
+        version=version,
+        filters=filters,
+        number=number,
+        size=PAGE_SIZE,
+    )
+    if not filter_ok:
         context["filter_error"] = _(
             "Der Filter passt nicht zum Feldtyp oder nennt ein unbekanntes Feld."
         )
-        filters = []
-        fields, rows, total = browser.page(version, number=1, size=PAGE_SIZE)
-    audit.record(
-        action=audit.Action.MICRODATA_FILTER if filters else audit.Action.MICRODATA_VIEW,
-        request=request,
-        source=source,
-        obj=None,
-        purpose=purpose,
-        # Filter columns and operators only: a filter value can single a person out.
-        details={
-            "version_run": version.import_run_id,
-            "page": number,
-            "rows_shown": len(rows),
-            "filter_fields": [f"{field} {op}" for field, op, _value in filters],
-        },
-    )
     context.update(
         {
             "fields": fields,
@@ -125,16 +108,8 @@ def microdata_compare(request, slug):
     old, new = versions.get(request.GET.get("alt", "")), versions.get(request.GET.get("neu", ""))
     comparison = old_summary = new_summary = None
     if old and new:
-        schema = source.schemas.order_by("-version").first()
-        key = ((schema.descriptor.get("primaryKey") or [None]) if schema else [None])[0]
-        comparison = browser.compare(old, new, key)
-        old_summary, new_summary = browser.summaries(old), browser.summaries(new)
-        audit.record(
-            action=audit.Action.MICRODATA_VIEW,
-            request=request,
-            source=source,
-            purpose=access.purpose(request.user, access.VIEW_MICRODATA, source),
-            details={"compare_runs": [old.import_run_id, new.import_run_id]},
+        comparison, old_summary, new_summary = microdata_reads.compare(
+            request=request, source=source, old=old, new=new
         )
     return render(
         request,
@@ -163,21 +138,9 @@ def microdata_export(request, slug):
     version = store.current_version(source.pk)
     if version is None:
         return _no_access(request, slug)
-    filters = _filters(request)
-    try:
-        browser.where_clause(version, filters)
-    except browser.FilterError:
-        filters = []
     now = timezone.localtime()
-    audit.record(
-        action=audit.Action.MICRODATA_EXPORT,
-        request=request,
-        source=source,
-        purpose=access.purpose(request.user, access.EXPORT_MICRODATA, source),
-        details={
-            "version_run": version.import_run_id,
-            "filter_fields": [f"{field} {op}" for field, op, _value in filters],
-        },
+    _filters_used, rows = microdata_reads.export(
+        request=request, source=source, version=version, filters=_filters(request)
     )
     watermark = _(
         "VERTRAULICH – Einzeldaten der Statistikstelle. Exportiert von %(user)s am %(time)s. "
@@ -188,7 +151,7 @@ def microdata_export(request, slug):
     def lines():
         yield "\ufeff" + writer.writerow([watermark])
         yield writer.writerow(list(version.columns))
-        for row in browser.export_rows(version, filters=filters):
+        for row in rows:
             yield writer.writerow([_cell(v) for v in row])
         yield writer.writerow([watermark])
 

@@ -23,7 +23,9 @@ from .layout import (
     detect_decimal,
     finalise_frame,
     find_header,
+    generated_names,
     is_footnote,
+    looks_like_data,
     mode_width,
 )
 
@@ -49,6 +51,7 @@ class CsvLayout:
     dropped_footer_lines: int
     data_start: int  # byte offset of the header line
     data_end: int  # byte offset after the last record
+    has_header: bool = True
 
 
 def load_source(path: Path) -> tuple[pa.Buffer, str | None]:
@@ -61,7 +64,12 @@ def load_source(path: Path) -> tuple[pa.Buffer, str | None]:
     return pa.memory_map(str(path), "r").read_buffer(), None
 
 
-def detect_layout(data: pa.Buffer, *, forced_encoding: str | None = None) -> CsvLayout:
+def detect_layout(
+    data: pa.Buffer, *, forced_encoding: str | None = None, header: bool | None = None
+) -> CsvLayout:
+    """Where the table is; ``header=False`` (declared in the schema) reads the first line as
+    a record, ``None`` decides by content: a first line with the types of the lines below it
+    is a record, never a header."""
     size = data.size
     sample = data[: min(size, SAMPLE_BYTES)].to_pybytes()
     offset = 0
@@ -105,29 +113,35 @@ def detect_layout(data: pa.Buffer, *, forced_encoding: str | None = None) -> Csv
     delimiter, width = _detect_delimiter(head_lines)
     split = [_split(line, delimiter) for line in head_lines]
     header_index = find_header(split, width=width)
-    names = [name.strip().lstrip("\ufeff").strip() for name in split[header_index]]
-    check_header(names)
+    if header is None:
+        header = not looks_like_data(split[header_index], split[header_index + 1 :])
+    if header:
+        names = [name.strip().lstrip("\ufeff").strip() for name in split[header_index]]
+        check_header(names)
+    else:
+        names = generated_names(width)
     title_lines = sum(1 for line in head_lines[:header_index] if line.strip())
     data_start = starts[header_index]
 
     data_end, dropped = _find_footer(data, codec, delimiter, width, data_start, raw_lines, starts)
-    header_end = starts[header_index] + len(raw_lines[header_index]) + 1
+    header_end = starts[header_index] + (len(raw_lines[header_index]) + 1 if header else 0)
     if data_end <= header_end or (
         data_end - header_end < 4096 and not data[header_end:data_end].to_pybytes().strip()
     ):
         raise ReadError(error("header_only", rows=[header_index + 1]))
 
-    values = [v for row in split[header_index + 1 :] for v in row]
+    values = [v for row in split[header_index + int(header) :] for v in row]
     return CsvLayout(
         encoding=encoding,
         delimiter=delimiter,
         decimal=detect_decimal(values, delimiter),
         names=names,
-        header_line=header_index + 1,
+        header_line=header_index + int(header),
         title_lines=title_lines,
         dropped_footer_lines=dropped,
         data_start=data_start,
         data_end=data_end,
+        has_header=header,
     )
 
 
@@ -206,7 +220,11 @@ def _arrow_options(layout: CsvLayout, quoted: bool, handler, encoding: str | Non
     names = [f"c{i}" for i in range(len(layout.names))]
     codec = encoding or ("utf8" if layout.encoding.startswith("utf") else layout.encoding)
     read = pacsv.ReadOptions(
-        column_names=names, skip_rows=1, block_size=BLOCK_SIZE, encoding=codec, use_threads=True
+        column_names=names,
+        skip_rows=int(layout.has_header),
+        block_size=BLOCK_SIZE,
+        encoding=codec,
+        use_threads=True,
     )
     parse = pacsv.ParseOptions(
         delimiter=layout.delimiter,
@@ -224,9 +242,9 @@ def _arrow_options(layout: CsvLayout, quoted: bool, handler, encoding: str | Non
     return read, parse, convert
 
 
-def read_csv(path: Path) -> ReadResult:
+def read_csv(path: Path, *, header: bool | None = None) -> ReadResult:
     data, forced = load_source(path)
-    layout = detect_layout(data, forced_encoding=forced)
+    layout = detect_layout(data, forced_encoding=forced, header=header)
     body = data[layout.data_start : layout.data_end]
     quoted = body.to_pybytes().find(b'"') >= 0 if body.size < 64 << 20 else True
     bad_rows: list = []
@@ -302,7 +320,10 @@ def _row_numbers(body: pa.Buffer, layout: CsvLayout, table: pa.Table) -> np.ndar
     one = lengths == 1
     carriage[one] = raw[starts[one]] == 13
     blank = (lengths == 0) | carriage
-    lines = np.flatnonzero(~blank)[1:] + layout.header_line  # skip the header itself
+    if layout.has_header:
+        lines = np.flatnonzero(~blank)[1:] + layout.header_line  # skip the header itself
+    else:
+        lines = np.flatnonzero(~blank) + layout.header_line + 1
     if lines.size == table.num_rows:
         return lines
     # Quoted values with line breaks: a record spans several lines.
@@ -399,6 +420,7 @@ def _result(table: pa.Table, layout: CsvLayout, row_numbers: np.ndarray) -> Read
         row_numbers=row_numbers,
         dropped_footer_lines=layout.dropped_footer_lines,
         title_lines=layout.title_lines,
+        has_header=layout.has_header,
     )
 
 

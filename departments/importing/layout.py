@@ -24,6 +24,7 @@ SAMPLE_ROWS = 200
 _DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
 _DECIMAL_DOT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)\.\d+$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+_YEAR = re.compile(r"^(19|20)\d\d$")
 _NOTE_START = re.compile(r"^\s*(\*|\(|\d+\)|quelle|hinweis|anmerkung|fu(ss|ß)note|stand|erl)", re.I)
 
 
@@ -40,6 +41,8 @@ class ReadResult:
     dropped_footer_lines: int = 0
     title_lines: int = 0
     findings: list[Finding] = field(default_factory=list)
+    has_header: bool = True
+    details: dict = field(default_factory=dict)  # what a layout found (GENESIS title, notes)
 
 
 def find_header(rows: list[list[str]], *, width: int | None = None) -> int:
@@ -60,6 +63,43 @@ def find_header(rows: list[list[str]], *, width: int | None = None) -> int:
         if filled[index] >= needed:
             return index
     raise ReadError(error("single_column"))  # pragma: no cover - most >= needed always matches
+
+
+def generated_names(width: int) -> list[str]:
+    """Column names for a file without a header row: by position, as the analyst counts."""
+    return [f"spalte_{i}" for i in range(1, width + 1)]
+
+
+def looks_like_data(first: list[str], following: list[list[str]]) -> bool:
+    """True if the row taken for the header is a record: its cells have the types of the
+    cells below them. A header names a number column with text ("Anzahl_2018"); only years
+    ("2018;2019") may be numbers in a header."""
+    from .notation import looks_numeric
+
+    rows = [row for row in following[:50] if any(v.strip() for v in row)]
+    if not rows:
+        return False
+    numeric_in_numeric_column = []
+    for index, cell in enumerate(first):
+        cell = cell.strip()
+        column = [row[index].strip() for row in rows if index < len(row) and row[index].strip()]
+        if not cell or not column:
+            continue
+        numeric_column = sum(looks_numeric(v) for v in column) >= 0.8 * len(column)
+        if not numeric_column:
+            continue
+        if not looks_numeric(cell):
+            return False
+        numeric_in_numeric_column.append((cell, column))
+    if not numeric_in_numeric_column:
+        return False
+    years = [cell for cell, _column in numeric_in_numeric_column if _YEAR.match(cell)]
+    if len(years) == len(numeric_in_numeric_column) and len(set(years)) == len(years):
+        data_are_years = all(
+            all(_YEAR.match(v) for v in column) for _cell, column in numeric_in_numeric_column
+        )
+        return data_are_years
+    return True
 
 
 def is_footnote(fields: list[str], width: int, text: str | None = None) -> bool:

@@ -31,10 +31,12 @@ def read_table(
     sheet: str | None = None,
     max_bytes: int = MAX_BYTES,
     xlsx_limits: XlsxLimits = DEFAULT_LIMITS,
+    header: bool | None = None,
 ) -> ReadResult:
     """Read a CSV or XLSX export into a frame of text columns; raise ReadError if it can't be.
 
-    A workbook is read in a child process with capped memory (xlsx_process)."""
+    A workbook is read in a child process with capped memory (xlsx_process).
+    ``header=False`` says the CSV has no header row; ``None`` lets its content decide."""
     path = Path(path)
     size = path.stat().st_size
     if size > max_bytes:
@@ -56,7 +58,7 @@ def read_table(
     if suffix in EXCEL_SUFFIXES:
         raise ReadError(error("xlsx_invalid", params={"reason": "not_zip"}))
     # Some Fachverfahren write text into files named .xls; those are read as CSV.
-    return read_csv(path)
+    return read_csv(path, header=header)
 
 
 def _ole_finding(path: Path):

@@ -9,7 +9,41 @@ from dataclasses import dataclass, field
 
 TYPES = ("string", "integer", "number", "date", "boolean")
 CONSTRAINTS = ("required", "unique", "minimum", "maximum", "enum", "pattern")
-FIELD_KEYS = ("name", "type", "title", "description", "constraints", "aliases", "format")
+FIELD_KEYS = (
+    "name",
+    "type",
+    "title",
+    "description",
+    "constraints",
+    "aliases",
+    "format",
+    # German numbers: Frictionless' own keys for decimal sign, thousands sign, "35,5%".
+    "decimalChar",
+    "groupChar",
+    "bareNumber",
+    # BIF's: unit, role, the statistical signs a measure may carry as status, the quality
+    # column holding a measure's sign, matching names written otherwise to the code list,
+    # and the decision on a personal column (name, address, phone).
+    "unit",
+    "role",
+    "statusSigns",
+    "qualityField",
+    "codeListMatch",
+    "personal",
+    "personalDecision",
+)
+ROLES = (
+    "dimension",
+    "measure",
+    "identifier",
+    "holder",
+    "reference_date",
+    "area_key",
+    "auxiliary",
+)
+PERSONAL_KINDS = ("name", "address", "phone", "email", "birthdate")
+PERSONAL_DECISIONS = ("keep_sealed", "drop")
+LAYOUT_FORMATS = ("table", "genesis_table", "ffcsv", "ffcsv_new")
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -25,6 +59,38 @@ def normalise_header(name: str) -> str:
 
 def fields(schema: dict) -> list[dict]:
     return list(schema.get("fields", []))
+
+
+def dropped_at_intake(schema: dict) -> list[str]:
+    """Fields read and checked but not stored: auxiliary fields and personal columns the
+    office decided to drop."""
+    return [
+        d["name"]
+        for d in fields(schema)
+        if d.get("role") == "auxiliary" or d.get("personalDecision") == "drop"
+    ]
+
+
+def without_dropped(schema: dict) -> dict:
+    """The schema of what is stored: fields dropped at intake left out."""
+    dropped = set(dropped_at_intake(schema))
+    return {**schema, "fields": [d for d in fields(schema) if d["name"] not in dropped]}
+
+
+def stored_field_types(schema: dict) -> dict[str, str]:
+    """{column: type} of what the sealed store keeps: the fields not dropped at intake, and
+    next to each measure with statistical signs its status (text)."""
+    from .notation import status_name
+
+    dropped = set(dropped_at_intake(schema))
+    types = {}
+    for descriptor in fields(schema):
+        if descriptor["name"] in dropped:
+            continue
+        types[descriptor["name"]] = descriptor.get("type", "string")
+        if descriptor.get("statusSigns"):
+            types[status_name(descriptor["name"])] = "string"
+    return types
 
 
 def primary_key(schema: dict) -> list[str]:
@@ -125,13 +191,43 @@ def validate_schema_descriptor(descriptor: dict) -> list[str]:
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             problems.append(f"{where}: „aliases“ muss eine Liste von Texten sein.")
         problems += _constraint_problems(where, kind, item.get("constraints") or {})
+        problems += _bif_key_problems(where, item)
     for key in primary_key(descriptor):
         if key not in seen:
             problems.append(f"primaryKey nennt das unbekannte Feld „{key}“.")
+    layout = descriptor.get("layout", {})
+    if not isinstance(layout, dict) or layout.get("format", "table") not in LAYOUT_FORMATS:
+        problems.append(f"„layout.format“ ist eines von {', '.join(LAYOUT_FORMATS)}.")
     missing = descriptor.get("missingValues", [""])
     if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
         problems.append("„missingValues“ muss eine Liste von Texten sein.")
     return problems
+
+
+def _bif_key_problems(where: str, item: dict) -> list[str]:
+    from .notation import STATUS_CODES
+
+    problems = []
+    if item.get("role") not in (None, *ROLES):
+        problems.append(f"{where}: unbekannte Rolle „{item['role']}“.")
+    signs = item.get("statusSigns", [])
+    if not isinstance(signs, list) or any(s not in STATUS_CODES for s in signs):
+        problems.append(f"{where}: „statusSigns“ erlaubt nur die Zeichen {' '.join(STATUS_CODES)}.")
+    for key in ("decimalChar", "groupChar"):
+        if key in item and (not isinstance(item[key], str) or len(item[key]) != 1):
+            problems.append(f"{where}: „{key}“ muss genau ein Zeichen sein.")
+    if item.get("personal") not in (None, *PERSONAL_KINDS):
+        problems.append(f"{where}: unbekannte Art personenbezogener Angaben.")
+    if item.get("personalDecision") not in (None, *PERSONAL_DECISIONS):
+        problems.append(f"{where}: „personalDecision“ ist keep_sealed oder drop.")
+    return problems
+
+
+def personal_undecided(schema: dict) -> list[str]:
+    """Fields flagged as personal (names, addresses, phones) without a decision yet."""
+    return [
+        d["name"] for d in fields(schema) if d.get("personal") and not d.get("personalDecision")
+    ]
 
 
 def _constraint_problems(where: str, kind: str, constraints) -> list[str]:

@@ -6,7 +6,6 @@ analyst can find them in the export.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,9 +13,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import notation
 from .findings import Finding, error, has_errors, warning
 from .layout import STRING_DTYPE, ReadResult
+from .notation import SIGNS, status_name
 from .schema import Mapping, fields, is_required, parse_bound, primary_key
+from .transform import match_code_list
 
 # Spreadsheet formula injection: =HYPERLINK(…), +cmd|…, @SUM(…), -A1+…
 FORMULA = r"^(=.|[+\-@]\s*[A-Za-z(])"
@@ -24,7 +26,6 @@ DATE_DE = r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})$"
 DATE_ISO = r"^\d{4}-\d{2}-\d{2}([T ]00:00(:00)?)?$"
 TRUE_WORDS = ["ja", "j", "true", "wahr", "1", "x", "yes", "y"]
 FALSE_WORDS = ["nein", "n", "false", "falsch", "0", "no"]
-INT64_LIMIT = 9.2e18
 # datetime64[ns] covers 1678-2261; dates outside are almost always placeholders like 01.01.0001.
 YEAR_RANGE = (1678, 2261)
 
@@ -67,13 +68,48 @@ def validate(read: ReadResult, schema: dict, mapping: Mapping) -> ValidationResu
         if header is None:
             typed[name] = _empty(kind, length)
             continue
-        check = _Column(header, _text(read.frame[header]), rows, findings)
+        text = _without_missing(_text(read.frame[header]), schema, descriptor)
+        check = _Column(header, text, rows, findings)
         raw_by_field[name] = check.text
         typed[name] = check.run(descriptor, kind, read.decimal, is_required(schema, descriptor))
+        if descriptor.get("statusSigns"):
+            status = _status_series(check.status, length)
+            quality = mapping.columns.get(descriptor.get("qualityField") or "")
+            if quality is not None:
+                typed[name], status = _with_quality(typed[name], status, read.frame[quality])
+            typed[status_name(name)] = status
 
     frame = pd.DataFrame(typed)
     _check_primary_key(frame, schema, mapping, raw_by_field, rows, findings)
     return ValidationResult(typed=frame, findings=findings, row_numbers=rows)
+
+
+def _without_missing(text, schema: dict, descriptor: dict):
+    """Cells written as one of the schema's missingValues are blank (a sign the field keeps
+    as status is not)."""
+    signs = {t for t, code in SIGNS.items() if code in (descriptor.get("statusSigns") or ())}
+    missing = [v for v in schema.get("missingValues") or [] if v and v not in signs]
+    if not missing:
+        return text
+    hit = pc.is_in(text, value_set=pa.array(missing, text.type))
+    return pc.if_else(pc.fill_null(hit, False), pa.scalar(None, text.type), text)
+
+
+def _with_quality(values: pd.Series, status: pd.Series, quality: pd.Series):
+    """GENESIS flat files may put the sign in a quality column (``…__q``, ``value_q``) and
+    leave the value empty: the sign is the status then, "-" a true zero."""
+    signs = quality.astype(STRING_DTYPE).str.strip().map(SIGNS.get, na_action="ignore")
+    signs = signs.astype(STRING_DTYPE)
+    use = status.isna() & signs.notna() & values.isna()
+    status = status.where(~use, signs)
+    values = values.where(~(use & (signs == "-")).fillna(False), 0)
+    return values, status
+
+
+def _status_series(status, length: int) -> pd.Series:
+    if status is None:
+        return pd.Series([None] * length, dtype=STRING_DTYPE)
+    return _to_pandas(status, STRING_DTYPE)
 
 
 def _title(schema: dict, name: str) -> str:
@@ -128,6 +164,7 @@ class _Column:
     def __init__(self, header, text, rows, findings):
         self.header, self.text, self.rows, self.findings = header, text, rows, findings
         self.present = ~_np(pc.is_null(text))
+        self.status = None
 
     def report(self, severity, rule, mask, params=None, count=None):
         index = np.flatnonzero(mask)
@@ -151,8 +188,13 @@ class _Column:
         formula = self.present & _matches(self.text, FORMULA)
         self.report("error", "formula", formula)
         usable = self.present & ~formula
-        converter = getattr(self, f"_as_{kind}", self._as_string)
-        values, valid = converter(usable, decimal)
+        if kind in ("integer", "number"):
+            values, valid = self._measure(descriptor, kind, usable, decimal)
+        else:
+            converter = getattr(self, f"_as_{kind}", self._as_string)
+            values, valid = converter(usable, decimal)
+        if kind == "string" and descriptor.get("codeListMatch") and "enum" in constraints:
+            values = match_code_list(values, [str(v) for v in constraints["enum"]])
         if required:
             self.report("error", "required", ~self.present)
         self._constraints(constraints, kind, values, valid)
@@ -162,37 +204,29 @@ class _Column:
     def _as_string(self, usable, decimal):
         return _to_pandas(self.text, STRING_DTYPE), usable
 
-    def _number_parts(self, decimal):
-        thousands = "." if decimal == "," else ","
-        return re.escape(thousands), re.escape(decimal)
+    def _measure(self, descriptor, kind, usable, decimal):
+        """Numbers in German notation; signs the schema accepts become the cell's status."""
+        decimal = descriptor.get("decimalChar") or self._column_decimal() or decimal
+        measure = notation.read_measure(
+            pc.if_else(pa.array(usable), self.text, pa.scalar(None, self.text.type)),
+            kind=kind,
+            decimal=decimal,
+            group=descriptor.get("groupChar"),
+            percent=descriptor.get("bareNumber") is False or descriptor.get("unit") == "%",
+            signs=tuple(descriptor.get("statusSigns") or ()),
+        )
+        rule = "type_integer" if kind == "integer" else "type_number"
+        params = {} if kind == "integer" else {"decimal": decimal}
+        self.report("error", rule, usable & measure.bad, params=params)
+        limit = "9223372036854775807" if kind == "integer" else "1,8·10^308"
+        self.report("error", "too_large", usable & measure.huge, params={"limit": limit})
+        self.status = measure.status
+        dtype = "Int64" if kind == "integer" else "float64"
+        return _to_pandas(measure.values, dtype), usable & measure.ok
 
-    def _as_integer(self, usable, decimal):
-        thousands, dec = self._number_parts(decimal)
-        pattern = rf"^[+-]?(\d+|\d{{1,3}}({thousands}\d{{3}})+)({dec}0+)?$"
-        ok = usable & _matches(self.text, pattern)
-        self.report("error", "type_integer", usable & ~ok)
-        cleaned = pc.replace_substring_regex(self.text, rf"{thousands}|{dec}0+$", "")
-        cleaned = pc.if_else(pa.array(ok), cleaned, pa.scalar(None, pa.large_string()))
-        magnitude = _np(pc.greater_equal(pc.abs(pc.cast(cleaned, pa.float64())), INT64_LIMIT))
-        self.report("error", "too_large", magnitude, params={"limit": "9223372036854775807"})
-        valid = ok & ~magnitude
-        cleaned = pc.if_else(pa.array(valid), cleaned, pa.scalar(None, pa.large_string()))
-        return _to_pandas(pc.cast(cleaned, pa.int64()), "Int64"), valid
-
-    def _as_number(self, usable, decimal):
-        thousands, dec = self._number_parts(decimal)
-        pattern = rf"^[+-]?((\d+|\d{{1,3}}({thousands}\d{{3}})+)({dec}\d+)?|{dec}\d+)$"
-        ok = usable & _matches(self.text, pattern)
-        self.report("error", "type_number", usable & ~ok, params={"decimal": decimal})
-        cleaned = pc.replace_substring(self.text, thousands.replace("\\", ""), "")
-        if decimal != ".":
-            cleaned = pc.replace_substring(cleaned, decimal, ".")
-        cleaned = pc.if_else(pa.array(ok), cleaned, pa.scalar(None, pa.large_string()))
-        numbers = pc.cast(cleaned, pa.float64())
-        infinite = _np(pc.is_inf(numbers))
-        self.report("error", "too_large", infinite, params={"limit": "1,8·10^308"})
-        numbers = pc.if_else(pa.array(infinite), pa.scalar(None, pa.float64()), numbers)
-        return _to_pandas(numbers, "float64"), ok & ~infinite
+    def _column_decimal(self):
+        sample = self.text.slice(0, 500).drop_null().to_pylist()
+        return notation.column_decimal(sample)
 
     def _as_date(self, usable, decimal):
         # Dates repeat a lot (a Stichtag, birthdays): parse each distinct text once, then expand.

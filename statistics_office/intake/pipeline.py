@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from departments.importing import chunks as combine
-from departments.importing import plausibility, readers, validation
+from departments.importing import grid, plausibility, readers, validation
 from departments.importing import schema as table_schema
 from departments.importing.layout import ReadResult
 from departments.models import DataSource, ImportRun
@@ -44,10 +44,13 @@ class Reading:
 
 def execute(run, started):
     """Check and load the run's file; returns the run's new status."""
-    source, descriptor = run.source, run.schema_version.descriptor
+    source, declared = run.source, run.schema_version.descriptor
     reports.clear(run.pk)  # a retried run starts without the last attempt's report
-    reading = _open(run)
-    mapping = table_schema.propose_mapping(reading.names, descriptor, saved=source.column_mapping)
+    reading = _open(run, declared.get("layout") or {})
+    # Auxiliary fields (names, addresses) are read and checked; they go no further.
+    dropped = table_schema.dropped_at_intake(declared)
+    descriptor = table_schema.without_dropped(declared)
+    mapping = table_schema.propose_mapping(reading.names, declared, saved=source.column_mapping)
     rows.progress(run.pk, Stage.VALIDATING, 5, detected=reading.detected, mapping=mapping.columns)
     rows.check_cancel(run.pk)
     keys = [] if reading.whole else combine.key_fields(descriptor)
@@ -73,7 +76,8 @@ def execute(run, started):
     ) as writer:
         for chunk in reading.chunks:
             rows.check_cancel(run.pk)
-            result = validation.validate(chunk, descriptor, mapping)
+            result = validation.validate(chunk, declared, mapping)
+            result.typed = result.typed.drop(columns=dropped)
             chunk_findings = result.findings
             if not reading.whole:  # keys are checked over the whole file below
                 chunk_findings = [f for f in chunk_findings if f.rule not in combine.KEY_RULES]
@@ -85,7 +89,8 @@ def execute(run, started):
             profiles.append(
                 plausibility.profile(result.typed, descriptor, reference_date_field=reference_field)
             )
-            if reading.whole:
+            if reading.whole and source.kind == DataSource.Kind.MICRODATA:
+                # In an aggregate table two cells may well hold the same figures (or sign).
                 findings += plausibility.duplicate_records(
                     result.typed, descriptor, row_numbers=result.row_numbers
                 )
@@ -126,13 +131,15 @@ def execute(run, started):
     return _conclude(run, findings, profile, count, started)
 
 
-def _open(run):
+def _open(run, layout):
+    """The file as its schema's layout declares it; a large plain CSV in chunks."""
     path = Path(run.stored_path)
     rows.progress(run.pk, Stage.READING, 2)
-    if not _read_in_chunks(path):
-        read = readers.read_table(
+    if not _read_in_chunks(path) or set(layout) - {"format", "header"}:
+        read = grid.read_for_schema(
             path,
             filename=run.file_name,
+            layout=layout,
             sheet=run.sheet or None,
             max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
             xlsx_limits=readers.XlsxLimits(**settings.IMPORT_XLSX_LIMITS),
@@ -142,10 +149,12 @@ def _open(run):
             "delimiter": read.delimiter,
             "decimal": read.decimal,
             "header_line": read.header_line,
+            "header": read.has_header,
             "title_lines": read.title_lines,
             "dropped_footer_lines": read.dropped_footer_lines,
             "sheet": read.sheet,
             "sheet_names": read.sheet_names,
+            **{k: v for k, v in read.details.items() if k != "units"},
         }
         rows.progress(run.pk, Stage.READING, 4, row_count=len(read.frame))
         return Reading(detected, list(read.frame.columns), [read], len(read.frame), whole=True)
@@ -185,7 +194,8 @@ def _estimate_rows(path, layout, sample=1 << 20):
 
 
 def _field_types(descriptor):
-    return {f["name"]: f.get("type", "string") for f in descriptor["fields"]}
+    """What the sealed table keeps: the stored fields, and each measure's status column."""
+    return table_schema.stored_field_types(descriptor)
 
 
 def _remember_mapping(source, mapping):

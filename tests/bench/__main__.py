@@ -13,6 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = [
     "tests.bench.import_csv_1m",
+    "tests.bench.describe_1m",
+    "tests.bench.import_xlsx_100k",
     "tests.bench.disclosure_3d_1m",
     "tests.bench.disclosure_joint_1m",
     "tests.bench.dashboard_load",
