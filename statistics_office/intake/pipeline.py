@@ -136,7 +136,16 @@ def _open(run):
             sheet=run.sheet or None,
             max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
         )
-        detected = _detected(read, sheet=read.sheet, sheet_names=read.sheet_names)
+        detected = {
+            "encoding": read.encoding,
+            "delimiter": read.delimiter,
+            "decimal": read.decimal,
+            "header_line": read.header_line,
+            "title_lines": read.title_lines,
+            "dropped_footer_lines": read.dropped_footer_lines,
+            "sheet": read.sheet,
+            "sheet_names": read.sheet_names,
+        }
         rows.progress(run.pk, Stage.READING, 4, row_count=len(read.frame))
         return Reading(detected, list(read.frame.columns), [read], len(read.frame), whole=True)
     layout, chunks = readers.iter_csv_chunks(
@@ -145,21 +154,16 @@ def _open(run):
         chunk_rows=settings.IMPORT_CHUNK_ROWS,
         max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
     )
-    detected = _detected(layout, chunked=True)
-    return Reading(detected, layout.names, chunks, _estimate_rows(path, layout), whole=False)
-
-
-def _detected(found, **more):
-    """What the reader found out about the file (a ReadResult or a CsvLayout), for the page."""
-    return {
-        "encoding": found.encoding,
-        "delimiter": found.delimiter,
-        "decimal": found.decimal,
-        "header_line": found.header_line,
-        "title_lines": found.title_lines,
-        "dropped_footer_lines": found.dropped_footer_lines,
-        **more,
+    detected = {
+        "encoding": layout.encoding,
+        "delimiter": layout.delimiter,
+        "decimal": layout.decimal,
+        "header_line": layout.header_line,
+        "title_lines": layout.title_lines,
+        "dropped_footer_lines": layout.dropped_footer_lines,
+        "chunked": True,
     }
+    return Reading(detected, layout.names, chunks, _estimate_rows(path, layout), whole=False)
 
 
 def _read_in_chunks(path):
