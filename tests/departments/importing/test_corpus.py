@@ -237,7 +237,11 @@ def test_file_is_described_and_imported_unchanged_with_values_and_statuses(
     with django_capture_on_commit_callbacks(execute=True):
         source, run, _description = onboard_and_import(name, department)
     run.refresh_from_db()
-    assert run.status == ImportRun.Status.ACCEPTED, (run.status, run.message, reports.findings_of(run.pk))
+    assert run.status == ImportRun.Status.ACCEPTED, (
+        run.status,
+        run.message,
+        reports.findings_of(run.pk),
+    )
     frame = stored(source)
     assert len(frame) == rows
     for key, fields in cells.items():
