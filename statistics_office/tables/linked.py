@@ -124,13 +124,20 @@ def _limits():
     )
 
 
+def _family_publications(definition, source, version):
+    mine = family(definition.measure, definition.measure_field)
+    return [p for p in published_on(source, version) if family(p.measure, _field(p)) == mine]
+
+
+def has_publications(definition, source, version):
+    """Whether the table will be protected jointly (something of its family is out)."""
+    return bool(_family_publications(definition, source, version))
+
+
 def protect_with_published(definition, applied, source, version, cells, dims, result):
     """``result`` (the table protected alone) protected jointly with the publications of
     ``source`` on ``version``. Returns the updated :class:`protection.Protected`."""
-    mine = family(definition.measure, definition.measure_field)
-    publications = [
-        p for p in published_on(source, version) if family(p.measure, _field(p)) == mine
-    ]
+    publications = _family_publications(definition, source, version)
     result.stats["joint"] = {"published_tables": 0, "publication_ids": []}
     if not publications:
         return result

@@ -236,8 +236,18 @@ def compute_protected(definition, *, progress=None, clock=None):
         started = time.perf_counter()
         cells, dims = aggregation.aggregate(version, applied)
         timings["aggregate_s"] += time.perf_counter() - started
+        joint_follows = (
+            definition.method == protection.SUPPRESSION
+            and definition.measure == "count"
+            and linked.has_publications(definition, source, version)
+        )
         result = protection.protect(
-            cells, dims, method=definition.method, measure=definition.measure, params=params
+            cells,
+            dims,
+            method=definition.method,
+            measure=definition.measure,
+            params=params,
+            audit_alone=not joint_follows,
         )
         started = time.perf_counter()
         result = linked.protect_with_published(
