@@ -98,13 +98,19 @@ def _summary(main, f, spec, secret_count):
 
 def _notes(tables, spec, secret_count):
     notes = []
+    perturbed = any(t.get("method") == "cellkey" for t in tables)
     if secret_count:
+        zero = (
+            _("„%(zero)s“ bedeutet null nach Überlagerung.")
+            if perturbed
+            else _("„%(zero)s“ bedeutet genau null.")
+        ) % {"zero": ZERO_SIGN}
         notes.append(
             _(
                 "%(n)s Felder sind geheim zu halten (Zeichen „%(sign)s“). Sie fehlen in der "
-                "Grafik und werden nicht als Null dargestellt; „%(zero)s“ bedeutet genau null."
+                "Grafik und werden nicht als Null dargestellt; %(zero)s"
             )
-            % {"n": secret_count, "sign": secret_sign(), "zero": ZERO_SIGN}
+            % {"n": secret_count, "sign": secret_sign(), "zero": zero}
         )
     for method in dict.fromkeys(t.get("method", "") for t in tables):
         params = next(t.get("parameters") for t in tables if t.get("method") == method)
