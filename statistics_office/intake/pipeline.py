@@ -131,30 +131,26 @@ def execute(run, started):
     return _conclude(run, findings, profile, count, started)
 
 
-def _open(run, layout):
+def _open(run, declared):
     """The file as its schema's layout declares it; a large plain CSV in chunks."""
     path = Path(run.stored_path)
     rows.progress(run.pk, Stage.READING, 2)
-    if not _read_in_chunks(path) or set(layout) - {"format", "header"}:
+    if not _read_in_chunks(path) or set(declared) - {"format", "header"}:
         read = grid.read_for_schema(
             path,
             filename=run.file_name,
-            layout=layout,
+            layout=declared,
             sheet=run.sheet or None,
             max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
         )
-        detected = {
-            "encoding": read.encoding,
-            "delimiter": read.delimiter,
-            "decimal": read.decimal,
-            "header_line": read.header_line,
-            "header": read.has_header,
-            "title_lines": read.title_lines,
-            "dropped_footer_lines": read.dropped_footer_lines,
-            "sheet": read.sheet,
-            "sheet_names": read.sheet_names,
+        detected = _detected(
+            read,
+            header=read.has_header,
+            sheet=read.sheet,
+            sheet_names=read.sheet_names,
+            # What a layout found (GENESIS title, notes, units without data).
             **{k: v for k, v in read.details.items() if k != "units"},
-        }
+        )
         rows.progress(run.pk, Stage.READING, 4, row_count=len(read.frame))
         return Reading(detected, list(read.frame.columns), [read], len(read.frame), whole=True)
     layout, chunks = readers.iter_csv_chunks(
@@ -163,16 +159,21 @@ def _open(run, layout):
         chunk_rows=settings.IMPORT_CHUNK_ROWS,
         max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
     )
-    detected = {
-        "encoding": layout.encoding,
-        "delimiter": layout.delimiter,
-        "decimal": layout.decimal,
-        "header_line": layout.header_line,
-        "title_lines": layout.title_lines,
-        "dropped_footer_lines": layout.dropped_footer_lines,
-        "chunked": True,
-    }
+    detected = _detected(layout, chunked=True)
     return Reading(detected, layout.names, chunks, _estimate_rows(path, layout), whole=False)
+
+
+def _detected(found, **more):
+    """What the reader found out about the file (a ReadResult or a CsvLayout), for the page."""
+    return {
+        "encoding": found.encoding,
+        "delimiter": found.delimiter,
+        "decimal": found.decimal,
+        "header_line": found.header_line,
+        "title_lines": found.title_lines,
+        "dropped_footer_lines": found.dropped_footer_lines,
+        **more,
+    }
 
 
 def _read_in_chunks(path):
