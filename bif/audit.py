@@ -10,17 +10,23 @@ database refuses UPDATE and DELETE on the table (migration 0002).
 
 import hashlib
 import json
+import logging
+import time as clock
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bif import roles
+
+logger = logging.getLogger(__name__)
+# A busy database (SQLite with several writers) gets a few more tries before an entry fails.
+WRITE_ATTEMPTS = 4
 
 
 class Action(models.TextChoices):
@@ -135,6 +141,31 @@ def record(
         entry.source = source
         entry.source_label = f"{source.name} ({source.slug})"[:300]
 
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return _append(entry)
+        except OperationalError as error:
+            # Retrying inside an outer transaction would write into a broken one.
+            last = attempt == WRITE_ATTEMPTS or connection.in_atomic_block
+            if not last:
+                clock.sleep(0.05 * 2**attempt)
+                continue
+            if entry.outcome != Outcome.DENIED:
+                raise  # no access without its entry: the request fails closed
+            # A refusal stays a refusal; it must not turn into a 500. It is not lost
+            # silently either: the log names the action and the user (no values).
+            logger.error(
+                "audit entry %s (denied) for user %r could not be written after %d tries: %s",
+                entry.action,
+                entry.username,
+                attempt,
+                type(error).__name__,
+            )
+            return None
+
+
+def _append(entry):
+    entry.pk = None
     with transaction.atomic(using="default"):
         _serialise_writers()
         head = _head().objects.select_for_update().filter(pk=HEAD_PK).first()
@@ -161,11 +192,11 @@ def _serialise_writers():
 
 
 def _client_address(request):
-    # REMOTE_ADDR only: X-Forwarded-For is whatever the client wants it to be unless a
-    # trusted proxy sets it, and then the proxy should put it into REMOTE_ADDR.
-    if request is None:
-        return ""
-    return (request.META.get("REMOTE_ADDR") or "")[:45]
+    # The same address the login lockout counts: X-Forwarded-For only as far as the
+    # trusted reverse proxies wrote it (settings TRUSTED_PROXY_COUNT).
+    from bif.security import client_address
+
+    return client_address(request)[:45]
 
 
 def canonical_payload(entry):

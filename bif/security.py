@@ -1,9 +1,11 @@
-"""Security plumbing that Django does not ship: the login lockout backend and answer, the
-lockout audit, and the Permissions-Policy header.
+"""Security plumbing that Django does not ship: the client address behind proxies, the login
+lockout backend and answer, the lockout audit, the Permissions-Policy header and
+`Cache-Control: no-store` for pages that show microdata or unpublished figures.
 
 The policies themselves (limits, CSP directives, headers) live in settings.py ("Security").
 """
 
+import ipaddress
 import math
 
 from axes.backends import AxesStandaloneBackend
@@ -11,7 +13,34 @@ from axes.helpers import get_cool_off
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+
+def client_address(request):
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the
+    address the outermost of them appended to X-Forwarded-For.
+
+    Each proxy appends the address it was connected from, so of `X-Forwarded-For` plus
+    REMOTE_ADDR the last N are our proxies and the one before them is the client; whatever
+    stands further left, the client wrote itself. A request that passed fewer proxies than
+    configured (someone reaching the app directly) counts with its REMOTE_ADDR.
+    """
+    if request is None:
+        return ""
+    remote = (request.META.get("REMOTE_ADDR") or "").strip()
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote[:45]
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    chain = [part.strip() for part in forwarded.split(",") if part.strip()] + [remote]
+    if len(chain) <= proxies:
+        return remote[:45]
+    candidate = chain[-(proxies + 1)]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote[:45]
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -96,4 +125,21 @@ class PermissionsPolicyMiddleware:
             response.headers.setdefault("Permissions-Policy", self.policy)
         if self.resource_policy:
             response.headers.setdefault("Cross-Origin-Resource-Policy", self.resource_policy)
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (Django's never_cache headers) on every answer below
+    settings.NO_STORE_PATHS: the sealed side's pages (microdata, its exports, the audit log,
+    grants), import runs and their findings, unpublished tables and their API. No browser
+    cache, back button on a shared machine or proxy keeps a copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = tuple(getattr(settings, "NO_STORE_PATHS", ()))
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.prefixes):
+            add_never_cache_headers(response)
         return response

@@ -95,7 +95,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -113,6 +112,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "bif.security.PermissionsPolicyMiddleware",
+    "bif.security.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -148,6 +148,21 @@ TEMPLATES = [
     },
 ]
 
+# Answers below these paths carry `Cache-Control: no-store` (bif.security.NoStoreMiddleware):
+# the sealed side (microdata, exports, audit log, grants), import runs and findings,
+# unpublished tables, the login and token pages, the admin.
+NO_STORE_PATHS = [
+    "/statistikstelle/",
+    "/tabellen/statistikstelle/",
+    "/katalog/importe/",
+    "/katalog/hochladen/",
+    "/api/v1/imports/",
+    "/api/v1/table-definitions/",
+    "/api/v1/table-computations/",
+    "/konto/",
+    "/admin/",
+]
+
 # --- Databases -------------------------------------------------------------------------
 # `default` holds everything the portal shows; `sealed` holds the statistics office's
 # microdata and only the office's processes get its credentials. SEALED_DATABASE_URL=none
@@ -170,6 +185,10 @@ for _alias, _db in DATABASES.items():
         # Imports write a lot at once; WAL keeps readers going meanwhile.
         _db.setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
         _db["OPTIONS"]["timeout"] = 30
+        # A deferred transaction that reads, then writes, fails at once with "database is
+        # locked" when another writer got in between (the busy timeout does not apply to
+        # that upgrade). IMMEDIATE takes the write lock at BEGIN and waits for it instead.
+        _db["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
         _db["CONN_MAX_AGE"] = 0
         _db["TEST"] = {"NAME": None}
 DATABASE_ROUTERS = ["bif.db_router.SealedRouter"]
@@ -216,13 +235,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bif.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# Only the reverse proxy's X-Forwarded-For counts, and only behind one (BEHIND_TLS_PROXY).
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    if env_bool("BEHIND_TLS_PROXY", False)
-    else ("REMOTE_ADDR",)
+# The client's address, for the lockout and the audit log (bif.security.client_address):
+# behind TRUSTED_PROXY_COUNT reverse proxies (1 with BEHIND_TLS_PROXY=1) it is the address the
+# outermost trusted proxy appended to X-Forwarded-For; entries further left are the client's
+# own claims and never count. With 0 only REMOTE_ADDR counts.
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
 )
+AXES_CLIENT_IP_CALLABLE = "bif.security.client_address"
 # Data minimisation: axes would log every successful login with address and browser; the
 # audit log already records what the office must account for. No banner on every command.
 AXES_DISABLE_ACCESS_LOG = env_bool("AXES_DISABLE_ACCESS_LOG", True)
@@ -259,6 +279,19 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
 # Chunks are also faster than one big frame (measured: 1M rows 5.3 s chunked, 6.8 s whole).
 IMPORT_CHUNK_BYTES = env_int("IMPORT_CHUNK_BYTES", 32 * 1024 * 1024)
 IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 500000)
+# Workbooks are scanned in a stream against these limits before parsing, and parsed in a
+# child process with IMPORT_XLSX_MEMORY_MB of address space (departments.importing.xlsx_scan
+# and xlsx_process; the finding names the limit that was crossed).
+IMPORT_XLSX_LIMITS = {
+    "max_rows": env_int("IMPORT_XLSX_MAX_ROWS", 1048576),
+    "max_columns": env_int("IMPORT_XLSX_MAX_COLUMNS", 1000),
+    "max_cells": env_int("IMPORT_XLSX_MAX_CELLS", 3000000),
+    "max_cell_chars": 32_767,
+    "max_shared_strings": env_int("IMPORT_XLSX_MAX_SHARED_STRINGS", 3000000),
+    "max_shared_strings_mb": env_int("IMPORT_XLSX_MAX_SHARED_STRINGS_MB", 200),
+    "memory_mb": env_int("IMPORT_XLSX_MEMORY_MB", 2048),
+    "timeout_seconds": env_int("IMPORT_XLSX_TIMEOUT_SECONDS", 600),
+}
 # A running import without progress for this long counts as interrupted (worker died).
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 600)
 # The same for a table computation (bif.jobs): it reports progress at every step.
@@ -308,8 +341,13 @@ CELERY_TIMEZONE = TIME_ZONE
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated request gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        "bif.api.auth.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+    ],
+    # The browsable API renders forms and data for people; off unless DEBUG=1.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "bif.api.pagination.PageNumberPagination",

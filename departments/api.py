@@ -81,6 +81,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "error_count",
             "warning_count",
             "message",
+            "finding_counts",
             "findings",
         ]
 

@@ -71,6 +71,7 @@ def run_detail(request, pk):
             "can_rollback": can_review and run.status == run.Status.ACCEPTED,
             "review_form": ReviewForm(),
             "distributions": _distributions(run) if can_review else [],
+            "findings_sealed": not selectors.run_reports_available(),
             "remap": _remap_choices(run),
         },
     )
@@ -90,9 +91,9 @@ def _distributions(run, max_categories=20):
 
     Only for the statistics office: a profile counts records, some of them small.
     """
-    current = (run.profile or {}).get("columns", {})
+    current = selectors.run_profile(run).get("columns", {})
     previous_run = selectors.previous_accepted(run)
-    previous = ((previous_run.profile or {}) if previous_run else {}).get("columns", {})
+    previous = (selectors.run_profile(previous_run) if previous_run else {}).get("columns", {})
     result = []
     for column, summary in current.items():
         categories = summary.get("categories")

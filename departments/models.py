@@ -212,8 +212,9 @@ class ImportRun(Job):
     row_count = models.PositiveBigIntegerField(_("Zeilen"), null=True, blank=True)
     error_count = models.PositiveIntegerField(_("Fehler"), default=0)
     warning_count = models.PositiveIntegerField(_("Hinweise"), default=0)
-    findings = models.JSONField(_("Befunde"), default=list, blank=True)
-    profile = models.JSONField(_("Profil"), default=dict, blank=True)
+    # The findings themselves (they quote values) and the profile are sealed
+    # (statistics_office.microdata.reports); the portal keeps how many of each rule.
+    finding_counts = models.JSONField(_("Befunde je Regel"), default=dict, blank=True)
     detected = models.JSONField(_("Erkanntes Format"), default=dict, blank=True)
     mapping = models.JSONField(_("Spaltenzuordnung"), default=dict, blank=True)
     reference_date = models.DateField(_("Stichtag"), null=True, blank=True)

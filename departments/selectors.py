@@ -97,7 +97,37 @@ def previous_accepted(run):
 
 
 def visible_findings(run, user):
-    """Cross-source findings quote other departments' figures: the office only sees them."""
+    """The run's findings as the sealed side keeps them ([] where this process has no access
+    to it). Cross-source findings quote other departments' figures: the office only sees them.
+    """
+    findings = run_findings(run)
     if can_review_imports(user, run):
-        return run.findings
-    return [f for f in run.findings if f.get("audience", "department") == "department"]
+        return findings
+    return [f for f in findings if f.get("audience", "department") == "department"]
+
+
+# Where findings and profiles of runs are read: the sealed side registers its reports
+# service (statistics_office.microdata.apps), as the department side may not import it.
+_run_reports = None
+
+
+def register_run_reports(reports):
+    """`reports` has available(), findings_of(run_id) and profile_of(run_id)."""
+    global _run_reports
+    _run_reports = reports
+
+
+def run_reports_available():
+    """False in a process without the sealed database: the run pages show counts only."""
+    return _run_reports is not None and _run_reports.available()
+
+
+def run_findings(run):
+    """All of the run's findings, from the sealed side ([] where this process has no access
+    to it)."""
+    return _run_reports.findings_of(run.pk) if run_reports_available() else []
+
+
+def run_profile(run):
+    """The run's profile (minimum, maximum, category counts), from the sealed side."""
+    return _run_reports.profile_of(run.pk) if run_reports_available() else {}

@@ -245,13 +245,17 @@ def request_cancel(run):
 
 
 def unmapped_columns(run):
-    """(schema fields missing in the file, file columns no field claimed) of a failed run."""
+    """(schema fields missing in the file, file columns no field claimed) of a failed run,
+    from its findings on the sealed side (none where this process cannot reach it)."""
+    from .selectors import run_findings
+
+    findings = run_findings(run)
     missing = [
         f["params"].get("field") or f.get("column")
-        for f in run.findings
+        for f in findings
         if f["rule"] == "column_missing" and f["severity"] == "error"
     ]
-    extra = [f.get("column") for f in run.findings if f["rule"] == "column_extra"]
+    extra = [f.get("column") for f in findings if f["rule"] == "column_extra"]
     return [m for m in missing if m], [e for e in extra if e]
 
 
@@ -284,7 +288,7 @@ def retry(run):
                 stage=Stage.WAITING,
                 progress=0,
                 cancel_requested=False,
-                findings=[],
+                finding_counts={},
                 error_count=0,
                 warning_count=0,
                 message="",

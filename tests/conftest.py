@@ -262,9 +262,16 @@ def sqlite_audit_triggers(request):
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    """tests/bif/test_security_headers.py counts the security headers it checked."""
+    """Trust counts: tests/bif/test_security_headers.py counts the security headers it
+    checked, tests/statistics_office/test_portal_db_scan.py the values it searched for."""
     tally = getattr(config, "bif_security_headers", None)
     if tally and tally["headers"]:
         terminalreporter.write_line(
             f"security headers checked: {tally['headers']} on {len(tally['pages'])} pages"
+        )
+    scan = getattr(config, "bif_portal_scan", None)
+    if scan and scan["values"]:
+        terminalreporter.write_line(
+            f"portal database microdata scan: {scan['values']} values checked, "
+            f"{scan['found']} found"
         )

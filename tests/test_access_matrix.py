@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from departments import services, uploads
+from statistics_office.microdata import reports
 from statistics_office.models import Grant
 from tests import factories
 
@@ -42,7 +43,7 @@ def upload(source, letter, user):
         source=source, uploaded_by=user, file_name=f"{letter}.csv", chunks=[data.encode()]
     )
     run.refresh_from_db()
-    assert run.status == "accepted", run.findings
+    assert run.status == "accepted", reports.findings_of(run.pk)
     return run
 
 

@@ -359,7 +359,12 @@ def iter_csv_chunks(
             bad_rows.append(row)
             return "skip"
 
-        reader = pacsv.open_csv(pa.BufferReader(body), *_arrow_options(layout, True, on_invalid))
+        try:
+            reader = pacsv.open_csv(
+                pa.BufferReader(body), *_arrow_options(layout, True, on_invalid)
+            )
+        except pa.ArrowInvalid as problem:
+            raise _chunk_problem(problem)
         first = layout.header_line + 1
         pending: list[pa.RecordBatch] = []
         pending_rows = 0
@@ -384,6 +389,16 @@ def _batches(reader):
             yield reader.read_next_batch()
         except StopIteration:
             return
+        except pa.ArrowInvalid as problem:
+            raise _chunk_problem(problem)
+
+
+def _chunk_problem(problem: pa.ArrowInvalid) -> ReadError:
+    """Arrow's text can quote the file, so only its kind becomes the finding."""
+    text = str(problem)
+    if "straddling" in text or "block size" in text:
+        return ReadError(error("line_too_long", params={"limit_mb": BLOCK_SIZE >> 20}))
+    return ReadError(error("csv_invalid", params={"detail": ""}))
 
 
 def _chunk(batches, layout: CsvLayout, first: int) -> ReadResult:

@@ -33,6 +33,13 @@ RULES: tuple[str, ...] = (
     "zip_bomb",
     "sheet_missing",
     "csv_invalid",
+    "xlsx_doctype",
+    "xlsx_limit",
+    "xlsx_memory",
+    "xlsx_timeout",
+    "xlsx_formula",
+    "xlsx_external_link",
+    "xlsx_macro",
     # mapping and validation
     "column_missing",
     "column_extra",

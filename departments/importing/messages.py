@@ -266,6 +266,78 @@ MESSAGES = {
         ),
         _("Erwartetes Muster (regulärer Ausdruck): %(pattern)s."),
     ),
+    "xlsx_doctype": (
+        ngettext_lazy(
+            "Die Excel-Datei enthält eine Dokumenttyp-Definition (DTD) im Teil "
+            "„%(part)s“; so etwas schreibt Excel nie, es ist ein Angriffsmuster (XXE)",
+            "Die Excel-Datei enthält eine Dokumenttyp-Definition (DTD) im Teil "
+            "„%(part)s“; so etwas schreibt Excel nie, es ist ein Angriffsmuster (XXE)",
+            "count",
+        ),
+        _("Die Datei wurde nicht geöffnet. Bitte die Daten neu aus dem Fachverfahren exportieren."),
+    ),
+    "xlsx_limit": (
+        ngettext_lazy(
+            "Die Excel-Datei überschreitet eine Grenze: %(limit_label)s: %(value)s, erlaubt "
+            "sind höchstens %(max)s%(where)s",
+            "Die Excel-Datei überschreitet eine Grenze: %(limit_label)s: %(value)s, erlaubt "
+            "sind höchstens %(max)s%(where)s",
+            "count",
+        ),
+        _("Große Datenbestände bitte als CSV exportieren; CSV wird in Teilen gelesen."),
+    ),
+    "xlsx_memory": (
+        ngettext_lazy(
+            "Die Excel-Datei braucht zum Einlesen mehr als %(limit_mb)s MB Arbeitsspeicher "
+            "und wurde deshalb abgebrochen",
+            "Die Excel-Datei braucht zum Einlesen mehr als %(limit_mb)s MB Arbeitsspeicher "
+            "und wurde deshalb abgebrochen",
+            "count",
+        ),
+        _("Bitte die Daten als CSV exportieren; CSV wird in Teilen gelesen."),
+    ),
+    "xlsx_timeout": (
+        ngettext_lazy(
+            "Das Einlesen der Excel-Datei dauerte länger als %(seconds)s Sekunden und wurde "
+            "abgebrochen",
+            "Das Einlesen der Excel-Datei dauerte länger als %(seconds)s Sekunden und wurde "
+            "abgebrochen",
+            "count",
+        ),
+        _("Bitte die Daten als CSV exportieren; CSV wird in Teilen gelesen."),
+    ),
+    "xlsx_formula": (
+        ngettext_lazy(
+            "Tabellenblatt „%(sheet)s“: %(count)s Zelle enthält eine Formel (%(cells)s)",
+            "Tabellenblatt „%(sheet)s“: %(count)s Zellen enthalten Formeln (z. B. %(cells)s)",
+            "count",
+        ),
+        _(
+            "Formeln werden aus Sicherheitsgründen nicht übernommen, auch nicht ihr zuletzt "
+            "berechneter Wert. Bitte die Zellen in Excel als Werte einfügen oder als CSV "
+            "exportieren."
+        ),
+    ),
+    "xlsx_external_link": (
+        ngettext_lazy(
+            "Tabellenblatt „%(sheet)s“: %(count)s Zelle verweist auf eine andere Datei (%(cells)s)",
+            "Tabellenblatt „%(sheet)s“: %(count)s Zellen verweisen auf andere Dateien "
+            "(z. B. %(cells)s)",
+            "count",
+        ),
+        _(
+            "Verknüpfungen zu anderen Arbeitsmappen werden nicht gelesen. Bitte die "
+            "Verknüpfungen in Excel lösen (Werte einfügen) oder als CSV exportieren."
+        ),
+    ),
+    "xlsx_macro": (
+        ngettext_lazy(
+            "Die Excel-Datei enthält Makros (VBA)",
+            "Die Excel-Datei enthält Makros (VBA)",
+            "count",
+        ),
+        _("Bitte die Daten ohne Makros als .xlsx (nicht .xlsm) oder als CSV speichern."),
+    ),
     "formula": (
         ngettext_lazy(
             "%(count)s Zelle enthält eine Tabellenformel",
@@ -345,6 +417,17 @@ MESSAGES = {
 }
 
 
+# The limits of xlsx_scan.XlsxLimits, as the message names them.
+XLSX_LIMITS = {
+    "rows": _("Zeilen"),
+    "columns": _("Spalten"),
+    "cells": _("Zellen"),
+    "cell_chars": _("Zeichen in einer Zelle"),
+    "shared_strings": _("verschiedene Texte"),
+    "shared_strings_mb": _("MB Texte"),
+}
+
+
 class _Params(dict):
     def __missing__(self, key):
         return "?"
@@ -361,6 +444,12 @@ def describe(finding: Finding) -> str:
     params = _Params({key: _format(value) for key, value in finding.params.items()})
     params["count"] = finding.count
     params["column"] = finding.column or ""
+    if rule == "xlsx_limit":
+        sheet = finding.params.get("sheet")
+        params["limit_label"] = str(XLSX_LIMITS.get(finding.params.get("limit"), "?"))
+        params["where"] = (
+            gettext(" (Tabellenblatt „%(sheet)s“)") % {"sheet": sheet} if sheet else ""
+        )
     if sentence is None:
         text = gettext("Unbekanntes Problem „%(rule)s“") % {"rule": rule}
     else:

@@ -11,9 +11,10 @@ from pathlib import Path
 from .csv_reader import CsvLayout, iter_csv_chunks, read_csv
 from .findings import ReadError, error
 from .layout import ReadResult
-from .xlsx_reader import read_xlsx
+from .xlsx_process import read_workbook
+from .xlsx_scan import DEFAULT_LIMITS, XlsxLimits
 
-__all__ = ["CsvLayout", "ReadError", "ReadResult", "iter_csv_chunks", "read_table"]
+__all__ = ["CsvLayout", "ReadError", "ReadResult", "XlsxLimits", "iter_csv_chunks", "read_table"]
 
 MAX_BYTES = 500 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -29,10 +30,12 @@ def read_table(
     filename: str,
     sheet: str | None = None,
     max_bytes: int = MAX_BYTES,
+    xlsx_limits: XlsxLimits = DEFAULT_LIMITS,
     header: bool | None = None,
 ) -> ReadResult:
     """Read a CSV or XLSX export into a frame of text columns; raise ReadError if it can't be.
 
+    A workbook is read in a child process with capped memory (xlsx_process).
     ``header=False`` says the CSV has no header row; ``None`` lets its content decide."""
     path = Path(path)
     size = path.stat().st_size
@@ -49,7 +52,7 @@ def read_table(
         head = handle.read(8)
     suffix = Path(filename).suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        return read_xlsx(path, sheet=sheet)
+        return read_workbook(path, sheet=sheet, limits=xlsx_limits)
     if head.startswith(OLE_MAGIC):
         raise ReadError(_ole_finding(path))
     if suffix in EXCEL_SUFFIXES:

@@ -1,4 +1,7 @@
-"""Excel workbooks (.xlsx): guard against zip bombs, pick a sheet, read every cell as text."""
+"""Excel workbooks (.xlsx): guard against zip bombs, pick a sheet, read every cell as text.
+
+Before calamine parses anything, xlsx_scan streams the parts (limits, DTDs, formulas,
+macros); the pipeline runs all of it in a capped child process (xlsx_process)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .findings import ReadError, error
+from .findings import Finding, ReadError, error
 from .layout import (
     SAMPLE_ROWS,
     ReadResult,
@@ -20,6 +23,7 @@ from .layout import (
     find_header,
     is_footnote,
 )
+from .xlsx_scan import DEFAULT_LIMITS, WorkbookScan, XlsxLimits, scan_workbook
 
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 # Sheet XML compresses well, but not a thousandfold; a bomb does.
@@ -49,8 +53,11 @@ def check_zip(path: Path, *, max_uncompressed: int = MAX_UNCOMPRESSED) -> list[s
     return names
 
 
-def read_xlsx(path: Path, *, sheet: str | None = None) -> ReadResult:
+def read_xlsx(
+    path: Path, *, sheet: str | None = None, limits: XlsxLimits = DEFAULT_LIMITS
+) -> ReadResult:
     check_zip(path)
+    scan = scan_workbook(path, limits)
     sheet_names, rows, chosen = _load_rows(path, sheet)
     width = max((len(row) for row in rows), default=0)
     texts = [[_preview(v) for v in row] for row in rows[:SAMPLE_ROWS]]
@@ -100,7 +107,24 @@ def read_xlsx(path: Path, *, sheet: str | None = None) -> ReadResult:
         sheet_names=sheet_names,
         dropped_footer_lines=dropped,
         title_lines=title_lines,
+        findings=hostile_content(scan, chosen),
     )
+
+
+def hostile_content(scan: WorkbookScan, sheet: str) -> list[Finding]:
+    """Formula cells, external references and macros: refused as formulas in CSV are. The
+    cached values a formula left behind would be read silently otherwise."""
+    found = []
+    sheet_scan = scan.sheets.get(sheet)
+    if sheet_scan and sheet_scan.formula_count:
+        params = {"sheet": sheet, "cells": ", ".join(sheet_scan.formula_cells)}
+        found.append(error("xlsx_formula", count=sheet_scan.formula_count, params=params))
+    if sheet_scan and sheet_scan.external_count:
+        params = {"sheet": sheet, "cells": ", ".join(sheet_scan.external_cells)}
+        found.append(error("xlsx_external_link", count=sheet_scan.external_count, params=params))
+    if scan.macros:
+        found.append(error("xlsx_macro"))
+    return found
 
 
 def _DECIMAL_HINT(value: str) -> bool:  # noqa: N802 - reads like a predicate table entry

@@ -164,18 +164,25 @@ class BoundSolver:
             highs.changeColCost(self._current, 0.0)
         highs.changeColCost(j, -float(sense))  # HiGHS minimises
         self._current = j
-        highs.run()
-        status = highs.getModelStatus()
-        if status in (
-            highspy.HighsModelStatus.kUnbounded,
-            highspy.HighsModelStatus.kUnboundedOrInfeasible,
-        ):
+        solution = run(highs, "audit")
+        if solution is None:
             return sense * np.inf, None
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"audit LP failed: {highs.modelStatusToString(status)}")
-        solution = highs.getSolution()
         duals = -np.asarray(solution.row_dual, dtype=float)
         return float(solution.col_value[j]), duals
+
+
+def run(highs, what: str):
+    """Solve; the solution, or ``None`` when the objective is unbounded."""
+    highs.run()
+    status = highs.getModelStatus()
+    if status in (
+        highspy.HighsModelStatus.kUnbounded,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
+        return None
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"{what} LP failed: {highs.modelStatusToString(status)}")
+    return highs.getSolution()
 
 
 def solve_bound(A_c, b_c, j: int, sense: int):

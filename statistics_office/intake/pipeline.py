@@ -21,11 +21,10 @@ from django.utils import timezone
 from departments.importing import chunks as combine
 from departments.importing import grid, plausibility, readers, validation
 from departments.importing import schema as table_schema
-from departments.importing.findings import to_stored
 from departments.importing.layout import ReadResult
 from departments.models import DataSource, ImportRun
 from departments.selectors import previous_accepted
-from statistics_office.microdata import store
+from statistics_office.microdata import reports, store
 
 from . import rows, versions
 
@@ -46,6 +45,7 @@ class Reading:
 def execute(run, started):
     """Check and load the run's file; returns the run's new status."""
     source, declared = run.source, run.schema_version.descriptor
+    reports.clear(run.pk)  # a retried run starts without the last attempt's report
     reading = _open(run, declared.get("layout") or {})
     # Auxiliary fields (names, addresses) are read and checked; they go no further.
     dropped = table_schema.dropped_at_intake(declared)
@@ -123,7 +123,7 @@ def execute(run, started):
         )
         findings += checks
         if any(f.severity == "error" for f in checks):
-            rejected = {"profile": profile.to_dict()}
+            rejected = {"profile": profile}
             writer.abort()
         writer.reference_date = profile.reference_date
     if rejected is not None:  # writer.abort() left the block: nothing was loaded
@@ -142,6 +142,7 @@ def _open(run, declared):
             layout=declared,
             sheet=run.sheet or None,
             max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
+            xlsx_limits=readers.XlsxLimits(**settings.IMPORT_XLSX_LIMITS),
         )
         detected = _detected(
             read,
@@ -206,9 +207,8 @@ def _remember_mapping(source, mapping):
 
 def _plausibility_checks(run, profile, counts_of):
     previous = previous_accepted(run)
-    previous_profile = (
-        plausibility.Profile.from_dict(previous.profile) if previous and previous.profile else None
-    )
+    stored = reports.profile_of(previous.pk) if previous else None
+    previous_profile = plausibility.Profile.from_dict(stored) if stored else None
     checks = plausibility.compare(profile, previous_profile)
     return checks + _cross_source_checks(run.source, counts_of, profile.reference_date)
 
@@ -273,9 +273,8 @@ def _conclude(run, findings, profile, count, started):
     """The version is loaded: accept at once, or wait for the office's review of warnings."""
     warnings = [f for f in findings if f.severity != "error"]
     fields = {
-        "findings": [to_stored(f) for f in findings],
+        **rows.report(run.pk, findings, profile),
         "warning_count": len(warnings),
-        "profile": profile.to_dict(),
         "reference_date": profile.reference_date,
         "row_count": count,
         "rows_per_second": round(count / max(time.monotonic() - started, 1e-6), 1),

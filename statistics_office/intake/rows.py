@@ -5,6 +5,7 @@ from django.utils import timezone
 from bif import jobs
 from departments.importing.findings import to_stored
 from departments.models import ImportRun
+from statistics_office.microdata import reports
 
 Status = ImportRun.Status
 Stage = ImportRun.Stage
@@ -39,16 +40,24 @@ def finish(run_id, status, *, message="", **fields):
     jobs.finish(ImportRun, run_id, status, message=message, finished_at=timezone.now(), **fields)
 
 
-def reject(run_id, findings, **fields):
+def report(run_id, findings, profile=None):
+    """Findings and profile go to the sealed side (they quote values from the file); the
+    job row gets their counts by rule. Returns the row's fields."""
+    stored = [to_stored(f) for f in findings]
+    reports.save(run_id, findings=stored, profile=profile.to_dict() if profile else None)
+    return {"finding_counts": reports.counts_by_rule(stored)}
+
+
+def reject(run_id, findings, *, profile=None, **fields):
     """End a run as failed because of its findings; nothing was loaded."""
     errors = sum(1 for f in findings if f.severity == "error")
     finish(
         run_id,
         Status.FAILED,
         stage=Stage.DONE,
-        findings=[to_stored(f) for f in findings],
         error_count=errors,
         warning_count=len(findings) - errors,
+        **report(run_id, findings, profile),
         **fields,
     )
     return Status.FAILED

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from bif import jobs
 from bif.db_router import SEALED_ALIAS
-from departments.importing.findings import ReadError, to_stored
+from departments.importing.findings import ReadError
 from departments.models import ImportRun
 from statistics_office.microdata import store
 
@@ -96,9 +96,7 @@ def _execute_run(run_id):
         rows.finish(run.pk, Status.CANCELLED, message=_("Der Import wurde abgebrochen."))
         return Status.CANCELLED
     except ReadError as error:
-        findings = [to_stored(error.finding)]
-        rows.finish(run.pk, Status.FAILED, findings=findings, error_count=1, stage=Stage.DONE)
-        return Status.FAILED
+        return rows.reject(run.pk, [error.finding])
     except Exception as error:
         # Neither the page nor the log gets the exception text: it may quote a value from
         # the file (microdata). The type and the run id are enough to start looking.

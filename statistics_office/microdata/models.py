@@ -36,3 +36,21 @@ class MicrodataVersion(models.Model):
 
     def __str__(self):
         return f"{self.table_name} ({self.row_count})"
+
+
+class RunReport(models.Model):
+    """What an import run derived from its file: findings (they quote values) and the
+    profile (minimum, maximum, category counts). Sealed, because it is microdata; the portal's
+    ImportRun keeps only counts of findings by rule."""
+
+    import_run_id = models.PositiveBigIntegerField(_("Importlauf (ID)"), unique=True)
+    findings = models.JSONField(_("Befunde"), default=list, blank=True)
+    profile = models.JSONField(_("Profil"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Prüfbericht eines Imports")
+        verbose_name_plural = _("Prüfberichte der Importe")
+
+    def __str__(self):
+        return f"run {self.import_run_id}"

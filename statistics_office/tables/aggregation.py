@@ -17,6 +17,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 from django.db import connections
+from django.utils.translation import gettext as _
 
 from bif import geography
 from bif.db_router import SEALED_ALIAS
@@ -412,6 +413,14 @@ def aggregate(version, definition, reference_date=None):
         bottom = bottom_magnitudes(p, holder=bool(holder))
     else:
         bottom = bottom_counts(p)
+    if bottom.empty:
+        # complete_table would only say "column 'n' missing".
+        raise DefinitionError(
+            _(
+                "Die Filter der Tabelle treffen auf keinen Datensatz des aktuellen "
+                "Datenstands zu; es gibt nichts zu zählen. Bitte die Filter prüfen."
+            )
+        )
     dims = dimensions(p, bottom, definition.dimensions)
     frame = bottom.rename(columns={f"d{i}_0": name for i, name in enumerate(plan_dims)})
     for name in plan_dims:

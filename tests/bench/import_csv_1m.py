@@ -47,6 +47,7 @@ def main():
     from departments import uploads
     from departments.models import DataSource, ImportRun
     from statistics_office.intake import versions
+    from statistics_office.microdata import reports
 
     from .common import peak_rss_mb, report
 
@@ -77,7 +78,8 @@ def main():
         run.refresh_from_db()
     seconds = time.perf_counter() - started
     if run.status != ImportRun.Status.ACCEPTED:
-        print(f"import ended {run.status}: {run.findings[:3]} {run.message}", file=sys.stderr)
+        findings = reports.findings_of(run.pk)[:3]
+        print(f"import ended {run.status}: {findings} {run.message}", file=sys.stderr)
         sys.exit(1)
     header = path.open(encoding="utf-8").readline().strip().split(";")
     copy_seconds = bare_copy(path, header)

@@ -1,6 +1,7 @@
 """The API's conventions: one schema for every endpoint, login for schema and docs, one
 error body, paginated lists, documented filters, and personal API tokens (audited)."""
 
+import hashlib
 import io
 import json
 import re
@@ -9,9 +10,9 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.urls import URLResolver, get_resolver, resolve
-from rest_framework.authtoken.models import Token
 
 from bif.api import services as tokens
+from bif.models import ApiToken
 from statistics_office.models import AuditAction, AuditEntry
 from tests import factories
 
@@ -213,6 +214,28 @@ def audit_entries(action):
     return list(AuditEntry.objects.filter(action=action).order_by("sequence"))
 
 
+def shown_key(page):
+    return re.search(r'id="new-token-value" type="text" value="(\w+)"', page.content.decode())[1]
+
+
+def test_the_database_keeps_only_a_hash_of_the_key(client, staff):
+    """Whoever reads the database (a backup, a DBA) gets no key that opens the API."""
+    key = tokens.issue_token(staff).key
+    stored = ApiToken.objects.filter(user=staff).values().get()
+    assert key not in json.dumps(stored, default=str)
+    assert stored["digest"] == hashlib.sha256(key.encode()).hexdigest()
+    assert client.get("/api/v1/sources/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    digest_as_key = {"HTTP_AUTHORIZATION": f"Token {stored['digest']}"}
+    assert client.get("/api/v1/sources/", **digest_as_key).status_code == 401
+
+
+def test_the_browsable_api_is_off_unless_debug(client, staff):
+    client.force_login(staff)
+    response = client.get("/api/v1/sources/", HTTP_ACCEPT="text/html")
+    assert response["Content-Type"].startswith("application/json")
+    assert "<html" not in response.content.decode()
+
+
 def test_the_token_page_needs_a_login(client):
     response = client.get("/konto/api-token/")
     assert response.status_code == 302 and "/konto/login/" in response["Location"]
@@ -224,7 +247,7 @@ def test_a_new_token_is_shown_once_and_works_with_the_users_rights(client, analy
     assert "Sie haben noch kein API-Token." in page.content.decode()
 
     created = client.post("/konto/api-token/", {"action": "issue"})
-    key = Token.objects.get(user=analyst).key
+    key = shown_key(created)
     assert key in created.content.decode()
     assert "no-store" in created["Cache-Control"]
     assert key not in client.get("/konto/api-token/").content.decode()
@@ -243,11 +266,10 @@ def test_a_new_token_is_shown_once_and_works_with_the_users_rights(client, analy
 
 def test_rotating_replaces_the_key_and_deleting_revokes_it(client, staff):
     client.force_login(staff)
-    client.post("/konto/api-token/", {"action": "issue"})
-    old = Token.objects.get(user=staff).key
+    old = shown_key(client.post("/konto/api-token/", {"action": "issue"}))
     page = client.post("/konto/api-token/", {"action": "issue"})
-    new = Token.objects.get(user=staff).key
-    assert new != old and new in page.content.decode()
+    new = shown_key(page)
+    assert new != old
     assert [e.details["rotated"] for e in audit_entries(AuditAction.API_TOKEN_CREATED)] == [
         False,
         True,
@@ -260,7 +282,7 @@ def test_rotating_replaces_the_key_and_deleting_revokes_it(client, staff):
     client.force_login(staff)
     deleted = client.post("/konto/api-token/", {"action": "delete"}, follow=True)
     assert "Ihr API-Token wurde gelöscht." in deleted.content.decode()
-    assert not Token.objects.filter(user=staff).exists()
+    assert not ApiToken.objects.filter(user=staff).exists()
     assert len(audit_entries(AuditAction.API_TOKEN_DELETED)) == 1
     client.logout()
     assert client.get("/api/v1/sources/", HTTP_AUTHORIZATION=f"Token {new}").status_code == 401

@@ -32,6 +32,7 @@ from departments import services as catalog
 from departments import uploads
 from departments.importing.findings import Finding
 from departments.models import ImportRun
+from statistics_office.microdata import reports
 from statistics_office.tables import services as tables
 from statistics_office.tables.models import PublishedTable, TableComputation
 from tests import factories
@@ -114,8 +115,9 @@ def seed():
     )
     finding = Finding(severity="error", rule="ragged_row", count=1, rows=(3,), params={})
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.FAILED, findings=[finding.to_dict()], message="1 Fehler"
+        status=ImportRun.Status.FAILED, finding_counts={"ragged_row": 1}, message="1 Fehler"
     )
+    reports.save(run.pk, findings=[finding.to_dict()])
 
     definition = tables.save_definition(
         user=statistician,

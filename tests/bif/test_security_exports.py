@@ -13,7 +13,7 @@ from bif import audit
 from bif.exports import neutralise_cell, neutralise_text
 from departments import services, uploads
 from statistics_office.intake import versions
-from statistics_office.microdata import store
+from statistics_office.microdata import reports, store
 from tests import factories
 from tests.dashboards.conftest import (  # noqa: F401 (fixtures)
     GESCHLECHT,
@@ -168,7 +168,9 @@ def test_import_findings_csv_defuses_the_quoted_values(client, analyst, source):
     run = upload(
         source, ["0001;Anna;30", f'0002;"{EVIL.replace(chr(34), chr(34) * 2)}";40'], analyst
     )
-    assert run.status == "failed" and any(f["rule"] == "formula" for f in run.findings)
+    assert run.status == "failed" and any(
+        f["rule"] == "formula" for f in reports.findings_of(run.pk)
+    )
     client.force_login(analyst)
     response = client.get(reverse("departments:run-findings-csv", args=[run.pk]))
     assert response.status_code == 200

@@ -136,3 +136,76 @@ def test_an_old_pbkdf2_hash_is_upgraded_at_login(client, staff):
     assert attempt(client, PASSWORD).status_code == 302
     staff.refresh_from_db()
     assert staff.password.startswith("argon2$argon2id$")
+
+
+# --- Behind reverse proxies: the client's address, never the proxy's -------------------
+
+PROXY, INNER_PROXY = "10.0.0.2", "10.0.0.3"
+ATTACKER, OFFICE_PC = "203.0.113.66", "198.51.100.7"
+
+
+def via_proxies(client_address, *, count, spoofed=""):
+    """What the app sees of a request that passed `count` proxies: each appends the address
+    it was connected from; the client may have sent its own X-Forwarded-For before."""
+    hops = [client_address, PROXY][:count]
+    chain = [part for part in [spoofed, *hops] if part]
+    remote = INNER_PROXY if count == 2 else PROXY
+    return {"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": ", ".join(chain)}
+
+
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_behind_proxies_a_lock_is_per_name_and_client_not_per_proxy(
+    client, staff, settings, proxies
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    fail(client, 5, **via_proxies(ATTACKER, count=proxies))
+    assert attempt(client, PASSWORD, **via_proxies(ATTACKER, count=proxies)).status_code == 429
+    # The same name from the office's machine, through the same proxies, is not locked.
+    response = attempt(client, PASSWORD, **via_proxies(OFFICE_PC, count=proxies))
+    assert response.status_code == 302 and is_logged_in(client)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+
+
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_a_spoofed_forwarded_for_neither_frames_others_nor_escapes_the_lock(
+    client, staff, settings, proxies
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    # Each try claims another address; the proxies still append the attacker's real one.
+    for i in range(5):
+        spoofed = f"{OFFICE_PC}, 192.0.2.{i}"
+        attempt(client, f"falsch-{i}", **via_proxies(ATTACKER, count=proxies, spoofed=spoofed))
+    locked = attempt(client, PASSWORD, **via_proxies(ATTACKER, count=proxies, spoofed="1.2.3.4"))
+    assert locked.status_code == 429
+    assert attempt(client, PASSWORD, **via_proxies(OFFICE_PC, count=proxies)).status_code == 302
+
+
+def test_the_audit_log_records_the_client_address_behind_the_proxy(client, staff, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    attempt(client, "falsch", **via_proxies(ATTACKER, count=1, spoofed=OFFICE_PC))
+    (entry,) = AuditEntry.objects.filter(action="login_failed")
+    assert entry.ip_address == ATTACKER
+
+
+def test_without_a_trusted_proxy_forwarded_for_is_ignored(client, staff, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    fail(client, 5, REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=OFFICE_PC)
+    assert attempt(client, PASSWORD, REMOTE_ADDR=ATTACKER).status_code == 429
+    (address,) = set(AuditEntry.objects.values_list("ip_address", flat=True))
+    assert address == ATTACKER
+
+
+def test_behind_tls_proxy_trusts_one_proxy(monkeypatch):
+    import importlib
+
+    import bif.settings
+
+    monkeypatch.setenv("BEHIND_TLS_PROXY", "1")
+    monkeypatch.delenv("TRUSTED_PROXY_COUNT", raising=False)
+    try:
+        assert importlib.reload(bif.settings).TRUSTED_PROXY_COUNT == 1
+        monkeypatch.setenv("TRUSTED_PROXY_COUNT", "2")
+        assert importlib.reload(bif.settings).TRUSTED_PROXY_COUNT == 2
+    finally:
+        monkeypatch.undo()
+        importlib.reload(bif.settings)

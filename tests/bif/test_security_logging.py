@@ -21,7 +21,7 @@ from bif.logging import (
 from departments import services, uploads
 from statistics_office.intake import tasks as intake_tasks
 from statistics_office.intake import versions
-from statistics_office.microdata import browser, store
+from statistics_office.microdata import browser, reports, store
 from tests import factories
 
 MARK = "ZZLOGMARK"
@@ -137,7 +137,7 @@ def planted(source, analyst):
     if run.status == "review":
         versions.activate(run.pk)
     run.refresh_from_db()
-    assert run.status == "accepted", run.findings
+    assert run.status == "accepted", reports.findings_of(run.pk)
     return run
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from departments import services
 from departments.models import ImportRun
-from statistics_office.microdata import store
+from statistics_office.microdata import reports, store
 from statistics_office.microdata.models import MicrodataVersion
 from tests.departments.importing.conftest import FILES, RESIDENT_SCHEMA
 
@@ -48,7 +48,7 @@ def test_every_bad_file_fails_clearly_and_writes_nothing(client, source, analyst
             continue
         run = ImportRun.objects.get(file_name=path.name)
         page = client.get(run.get_absolute_url()).content.decode()
-        if run.status != ImportRun.Status.FAILED or not run.findings:
+        if run.status != ImportRun.Status.FAILED or not reports.findings_of(run.pk):
             problems.append((path.name, run.status, run.message))
         elif "Fehler" not in page or "Unbekanntes Problem" in page:
             problems.append((path.name, "report not shown"))
@@ -108,6 +108,6 @@ def test_columns_renamed_by_a_new_release_are_mapped_once_and_remembered(client,
     )
     assert response.status_code == 302
     run.refresh_from_db()
-    assert run.status == ImportRun.Status.ACCEPTED, run.findings
+    assert run.status == ImportRun.Status.ACCEPTED, reports.findings_of(run.pk)
     source.refresh_from_db()
     assert source.column_mapping["Geb.-Datum"] == "geburtsdatum"

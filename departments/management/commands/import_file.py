@@ -47,7 +47,7 @@ class Command(BaseCommand):
             f"Importlauf {run.pk}: {run.get_status_display()} ({run.status}), "
             f"{run.row_count or 0} Zeilen"
         )
-        for data in run.findings:
+        for data in selectors.run_findings(run):
             finding = from_stored(data)
             self.stdout.write(f"  [{data['severity']}] {describe(finding)}")
         if run.status in (ImportRun.Status.FAILED, ImportRun.Status.CANCELLED):
