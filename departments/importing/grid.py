@@ -27,6 +27,7 @@ from .xlsx_reader import (
     _load_rows,
     check_zip,
 )
+from .xlsx_scan import DEFAULT_LIMITS, XlsxLimits, scan_workbook
 
 ZIP_MAGIC = b"PK\x03\x04"
 GRID_FORMATS = ("genesis_table",)
@@ -43,8 +44,17 @@ class Grid:
     sheet_names: list[str] = field(default_factory=list)
 
 
-def read_grid(path, *, filename: str, sheet: str | None = None, limit: int | None = None) -> Grid:
-    """Every cell as text, leading spaces kept (they carry levels in GENESIS tables)."""
+def read_grid(
+    path,
+    *,
+    filename: str,
+    sheet: str | None = None,
+    limit: int | None = None,
+    xlsx_limits: XlsxLimits | None = None,
+) -> Grid:
+    """Every cell as text, leading spaces kept (they carry levels in GENESIS tables). A
+    workbook is first scanned part by part against the limits on rows, columns, cell size
+    and shared strings, so no oversized sheet is ever expanded in this process."""
     path = Path(path)
     with open(path, "rb") as handle:
         head = handle.read(4)
@@ -52,6 +62,7 @@ def read_grid(path, *, filename: str, sheet: str | None = None, limit: int | Non
         members = _zip_members(path)
         if "xl/workbook.xml" in members or "xl/workbook.bin" in members:
             check_zip(path)
+            scan_workbook(path, xlsx_limits or DEFAULT_LIMITS)
             names, rows, chosen = _load_rows(path, sheet)
             text = [[_cell_text(v, ".") or "" for v in row] for row in rows[:limit]]
             return Grid(text, "xlsx", None, sheet=chosen, sheet_names=names)
@@ -115,16 +126,24 @@ def is_zipped_csv(path) -> bool:
 
 
 def read_for_schema(
-    path, *, filename: str, layout: dict | None = None, sheet=None, max_bytes=None
+    path,
+    *,
+    filename: str,
+    layout: dict | None = None,
+    sheet=None,
+    max_bytes=None,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> ReadResult:
     """The file as the schema's layout declares it, ready for mapping and validation."""
     layout = layout or {}
     kind = layout.get("format", "table")
     header_rows = int(layout.get("headerRows", 1))
     kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+    if xlsx_limits is not None:
+        kwargs["xlsx_limits"] = xlsx_limits
     if kind in GRID_FORMATS or header_rows > 1 or is_zipped_csv(path):
         _check_size(path, max_bytes)
-        grid = read_grid(path, filename=filename, sheet=sheet)
+        grid = read_grid(path, filename=filename, sheet=sheet, xlsx_limits=xlsx_limits)
         if kind == "genesis_table":
             table = genesis.read_genesis_table(grid.rows)
         else:

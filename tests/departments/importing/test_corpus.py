@@ -14,7 +14,7 @@ from django.db import connections
 
 from departments import onboarding, uploads
 from departments.models import ImportRun
-from statistics_office.microdata import store
+from statistics_office.microdata import reports, store
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -237,7 +237,8 @@ def test_file_is_described_and_imported_unchanged_with_values_and_statuses(
     with django_capture_on_commit_callbacks(execute=True):
         source, run, _description = onboard_and_import(name, department)
     run.refresh_from_db()
-    assert run.status == ImportRun.Status.ACCEPTED, (run.status, run.message, run.findings)
+    findings = reports.findings_of(run.pk)
+    assert run.status == ImportRun.Status.ACCEPTED, (run.status, run.message, findings)
     frame = stored(source)
     assert len(frame) == rows
     for key, fields in cells.items():
@@ -308,7 +309,7 @@ def test_personal_columns_need_a_decision_before_the_schema_is_saved(
     with django_capture_on_commit_callbacks(execute=True):
         source, run, _ = onboard_and_import("kita_einrichtungen.csv", department, schema=schema)
     run.refresh_from_db()
-    assert run.status == ImportRun.Status.ACCEPTED, run.findings
+    assert run.status == ImportRun.Status.ACCEPTED, reports.findings_of(run.pk)
     frame = stored(source)
     assert not {"strasse", "telefon", "ansprechpartnerin"} & set(frame.columns)
     assert frame.set_index("einrichtung").loc["Kita Seestern", "plaetze"] == 100
