@@ -131,15 +131,15 @@ def execute(run, started):
     return _conclude(run, findings, profile, count, started)
 
 
-def _open(run, layout):
+def _open(run, declared):
     """The file as its schema's layout declares it; a large plain CSV in chunks."""
     path = Path(run.stored_path)
     rows.progress(run.pk, Stage.READING, 2)
-    if not _read_in_chunks(path) or set(layout) - {"format", "header"}:
+    if not _read_in_chunks(path) or set(declared) - {"format", "header"}:
         read = grid.read_for_schema(
             path,
             filename=run.file_name,
-            layout=layout,
+            layout=declared,
             sheet=run.sheet or None,
             max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
             xlsx_limits=readers.XlsxLimits(**settings.IMPORT_XLSX_LIMITS),

@@ -77,8 +77,7 @@ def ensure_published(source, version, user):
 
 def main():
     django.setup()
-    from bif import roles
-    from bif import seeding
+    from bif import roles, seeding
     from departments.models import DataSource
     from statistics_office.tables import services
     from tests import factories
