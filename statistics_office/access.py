@@ -48,3 +48,24 @@ def purpose(user, permission, source):
         .first()
     )
     return grant.purpose if grant else ""
+
+
+def reviewable_sources(user):
+    """Sources whose import runs `user` may follow and review: a statistician's sources with a
+    current microdata view grant (registered with departments.selectors at start)."""
+    from bif import roles
+    from departments.models import DataSource
+
+    if user is None or not user.is_authenticated or not roles.has_role(user, roles.STATISTICIAN):
+        return DataSource.objects.none()
+    return sources_for(user, VIEW_MICRODATA)
+
+
+def may_review(user, source):
+    """Reviewing an import's plausibility means looking at the data: a statistician with a
+    view grant on the source."""
+    from bif import roles
+
+    if user is None or not user.is_authenticated:
+        return False
+    return roles.has_role(user, roles.STATISTICIAN) and may(user, VIEW_MICRODATA, source)

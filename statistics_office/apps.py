@@ -11,6 +11,14 @@ class StatisticsOfficeConfig(AppConfig):
 
         user_login_failed.connect(_audit_failed_login, dispatch_uid="bif-audit-login-failed")
 
+        # The department side lists import runs for their reviewers; who they are is the
+        # office's answer (its grants), so the office tells it (departments sits below).
+        from departments import selectors
+
+        from . import access
+
+        selectors.register_reviewers(access)
+
 
 def _audit_failed_login(sender, credentials, request=None, **kwargs):
     from bif import audit

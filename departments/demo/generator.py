@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import sources as s
 from .calibration import STADTTEILE, load_stadtbezirke
+from .sources import bau, einwohner, kfz, kita, sgb2
 
 __all__ = [
     "DEMO_SOURCES",
@@ -65,13 +65,13 @@ DEMO_SOURCES: list[DemoSource] = [
         fachverfahren="OK.EWO",
         kind="microdata",
         update_cycle="yearly",
-        table_schema=s.EINWOHNER_SCHEMA,
+        table_schema=einwohner.EINWOHNER_SCHEMA,
         description="Ein Datensatz je Einwohnerin/Einwohner mit Hauptwohnsitz in Flensburg am "
         "Stichtag 31.12.; Haushalts-ID aus der Haushaltegenerierung, kleinräumige Zuordnung zu "
         "Stadtteil und statistischem Bezirk.",
         legal_basis="§ 34 Abs. 5 BMG i. V. m. der Statistiksatzung der Stadt Flensburg",
-        _records=s.einwohner_records,
-        _format=s.einwohner_format,
+        _records=einwohner.einwohner_records,
+        _format=einwohner.einwohner_format,
     ),
     DemoSource(
         slug="kita",
@@ -81,12 +81,12 @@ DEMO_SOURCES: list[DemoSource] = [
         fachverfahren="KitaPlus",
         kind="microdata",
         update_cycle="quarterly",
-        table_schema=s.KITA_SCHEMA,
+        table_schema=kita.KITA_SCHEMA,
         description="Ein Datensatz je am Stichtag laufendem Betreuungsvertrag eines Kindes "
         "im Alter von 0 bis 6 Jahren, mit Einrichtung, Betreuungsumfang und Elternbeitrag.",
         legal_basis="§ 99 SGB VIII; KiTaG Schleswig-Holstein; Statistiksatzung",
-        _records=s.kita_records,
-        _format=s.kita_format,
+        _records=kita.kita_records,
+        _format=kita.kita_format,
     ),
     DemoSource(
         slug="sgb2",
@@ -96,12 +96,12 @@ DEMO_SOURCES: list[DemoSource] = [
         fachverfahren="OPEN/PROSOZ",
         kind="microdata",
         update_cycle="monthly",
-        table_schema=s.SGB2_SCHEMA,
+        table_schema=sgb2.SGB2_SCHEMA,
         description="Ein Datensatz je am Stichtag laufendem Leistungsfall (Bedarfsgemeinschaft "
         "nach SGB II bzw. Grundsicherung im Alter nach SGB XII) mit monatlichen Beträgen in EUR.",
         legal_basis="§ 51b SGB II; § 128 SGB XII; Statistiksatzung",
-        _records=s.sgb2_records,
-        _format=s.sgb2_format,
+        _records=sgb2.sgb2_records,
+        _format=sgb2.sgb2_format,
     ),
     DemoSource(
         slug="sgb2_ba",
@@ -111,12 +111,12 @@ DEMO_SOURCES: list[DemoSource] = [
         fachverfahren="BA-Statistik (kleinräumige Sonderauswertung)",
         kind="aggregate",
         update_cycle="yearly",
-        table_schema=s.SGB2_BA_SCHEMA,
+        table_schema=sgb2.SGB2_BA_SCHEMA,
         description="Bedarfsgemeinschaften und Regelleistungsberechtigte je Stadtteil, wie von "
         "der Statistik der Bundesagentur für Arbeit geliefert (Aggregat, keine Einzeldaten).",
         legal_basis="§ 53 SGB II; Vereinbarung mit der Statistik der BA",
-        _records=s.sgb2_ba_records,
-        _format=s.sgb2_ba_format,
+        _records=sgb2.sgb2_ba_records,
+        _format=sgb2.sgb2_ba_format,
     ),
     DemoSource(
         slug="bauantraege",
@@ -126,12 +126,12 @@ DEMO_SOURCES: list[DemoSource] = [
         fachverfahren="ProBauG",
         kind="microdata",
         update_cycle="quarterly",
-        table_schema=s.BAU_SCHEMA,
+        table_schema=bau.BAU_SCHEMA,
         description="Ein Datensatz je im Berichtsjahr eingegangenem Bauantrag mit Vorhaben, "
         "Wohneinheiten, Baukosten und Bearbeitungsstand am Stichtag.",
         legal_basis="Landesbauordnung Schleswig-Holstein; HBauStatG; Statistiksatzung",
-        _records=s.bau_records,
-        _format=s.bau_format,
+        _records=bau.bau_records,
+        _format=bau.bau_format,
     ),
     DemoSource(
         slug="kfz",
@@ -141,12 +141,12 @@ DEMO_SOURCES: list[DemoSource] = [
         fachverfahren="VOIS|KFZ",
         kind="microdata",
         update_cycle="yearly",
-        table_schema=s.KFZ_SCHEMA,
+        table_schema=kfz.KFZ_SCHEMA,
         description="Ein Datensatz je am Stichtag zugelassenem Fahrzeug mit Halter in "
         "Flensburg: Fahrzeugklasse, Antriebsart, Erstzulassung, Halterwohnsitz.",
         legal_basis="§ 45 StVG (Fahrzeugregister); Statistiksatzung",
-        _records=s.kfz_records,
-        _format=s.kfz_format,
+        _records=kfz.kfz_records,
+        _format=kfz.kfz_format,
     ),
 ]
 _BY_SLUG = {src.slug: src for src in DEMO_SOURCES}

@@ -4,7 +4,8 @@ error a request that cannot be carried out raises (its message is for people).""
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from statistics_office import access, audit
+from bif import audit
+from statistics_office import access
 
 
 class TableError(ValueError):

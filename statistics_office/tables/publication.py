@@ -7,8 +7,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bif import roles
-from statistics_office import access, audit
+from bif import audit, roles
+from statistics_office import access
 
 from . import linked
 from .checks import TableError

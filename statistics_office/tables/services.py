@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from bif import jobs, roles
-from statistics_office import access, audit
+from bif import audit, jobs, roles
+from statistics_office import access
 
 from . import aggregation, linked, protection, ptables
 from .checks import TableError

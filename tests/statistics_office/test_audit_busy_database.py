@@ -45,7 +45,7 @@ def test_a_denial_whose_entry_cannot_be_written_stays_a_404_and_is_logged(
     monkeypatch.setattr(audit, "_append", busy(99))
     monkeypatch.setattr(audit.clock, "sleep", lambda seconds: None)
     client.force_login(staff)
-    with caplog.at_level(logging.ERROR, logger="statistics_office.audit"):
+    with caplog.at_level(logging.ERROR, logger="bif.audit"):
         response = client.get(reverse("statistics_office:microdata-browser", args=[source.slug]))
     assert response.status_code == 404
     assert "access_denied (denied)" in caplog.text and staff.username in caplog.text
