@@ -246,7 +246,8 @@ def read_csv(path: Path, *, header: bool | None = None) -> ReadResult:
     data, forced = load_source(path)
     layout = detect_layout(data, forced_encoding=forced, header=header)
     body = data[layout.data_start : layout.data_end]
-    quoted = body.to_pybytes().find(b'"') >= 0 if body.size < 64 << 20 else True
+    small = body.size < 64 << 20
+    quoted = bool((np.frombuffer(body, dtype=np.uint8) == 34).any()) if small else True
     bad_rows: list = []
 
     def on_invalid(row):
@@ -315,15 +316,16 @@ def _row_numbers(body: pa.Buffer, layout: CsvLayout, table: pa.Table) -> np.ndar
     ends = np.concatenate((breaks, [raw.size]))
     keep = starts < raw.size
     starts, ends = starts[keep], ends[keep]
-    lengths = ends - starts
-    carriage = np.zeros(lengths.shape, dtype=bool)
-    one = lengths == 1
-    carriage[one] = raw[starts[one]] == 13
-    blank = (lengths == 0) | carriage
-    if layout.has_header:
-        lines = np.flatnonzero(~blank)[1:] + layout.header_line  # skip the header itself
+    # Only a line of at most one byte (nothing, or a lone CR) can be blank: look at those.
+    short = np.flatnonzero(ends - starts <= 1)
+    blank_lines = short[(ends[short] == starts[short]) | (raw[starts[short]] == 13)]
+    first = layout.header_line + (0 if layout.has_header else 1)
+    if blank_lines.size == 0:
+        lines = np.arange(first, first + starts.size, dtype=np.int64)
     else:
-        lines = np.flatnonzero(~blank) + layout.header_line + 1
+        lines = np.delete(np.arange(first, first + starts.size, dtype=np.int64), blank_lines)
+    if layout.has_header:
+        lines = lines[1:]  # skip the header itself
     if lines.size == table.num_rows:
         return lines
     # Quoted values with line breaks: a record spans several lines.

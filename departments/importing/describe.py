@@ -108,12 +108,17 @@ def _fields(read, kind: str) -> tuple[list[dict], list[dict]]:
     official = kind in OFFICIAL
     units = read.details.get("units", {})
     columns = list(read.frame.columns)
-    # Arrow's kernels release the GIL: the columns are looked at side by side.
+
+    # Arrow's kernels release the GIL: the columns are looked at side by side. One hash pass
+    # per column gives its distinct values, from which types, signs and code lists are read.
+    def look(column):
+        text = inference.trimmed(read.frame[column])
+        return text, inference.distinct_values(text)
+
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        texts = dict(
-            zip(columns, pool.map(lambda c: inference.trimmed(read.frame[c]), columns), strict=True)
-        )
-        signs = tuple(STATUS_CODES) if official else _signs_in_file(texts)
+        looked = dict(zip(columns, pool.map(look, columns), strict=True))
+        texts = {column: text for column, (text, _uniques) in looked.items()}
+        signs = tuple(STATUS_CODES) if official else _signs_in_file(looked)
         used: set[str] = set()
         names = _official_names(read.frame, kind, used)
         plans = []
@@ -136,6 +141,7 @@ def _fields(read, kind: str) -> tuple[list[dict], list[dict]]:
                 signs_allowed=signs,
                 official=official,
                 text=texts[header],
+                uniques=looked[header][1],
             )
 
         proposals = list(pool.map(infer, plans))
@@ -179,11 +185,11 @@ def _use_known_code_list(descriptor: dict, code_lists: dict) -> None:
             return
 
 
-def _signs_in_file(texts) -> tuple[str, ...]:
+def _signs_in_file(looked) -> tuple[str, ...]:
     """Signs seen anywhere in a city's table are expected in all its measures next time."""
     found = set()
-    for text in texts.values():
-        found |= inference.signs_in(text)
+    for _text, uniques in looked.values():
+        found |= inference.signs_in(uniques)
     return tuple(sorted(found, key=STATUS_CODES.index))
 
 

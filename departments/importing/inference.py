@@ -1,8 +1,11 @@
 """Propose one Table Schema field for a column of text: its type in German notation, unit,
 constraints, code list, statistical signs and its role; flag personal columns.
 
-Types are guessed on a sample and then checked on the whole column with the same functions
-the import uses, so a proposed schema accepts the file it was proposed from.
+Types are guessed on a sample and then checked with the same functions the import uses on
+every *distinct* value of the column (one hash pass over the whole column, as keys and code
+lists need anyway), so a proposed schema accepts the file it was proposed from. Only a column
+with more than VERIFY_DISTINCT distinct values is checked on an evenly spread sample of them, as
+a statistician would look at such a file; the import still checks every cell.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,6 +23,7 @@ from .layout import STRING_DTYPE
 from .notation import SIGNS
 
 SAMPLE = 20_000
+VERIFY_DISTINCT = 200_000
 CODE_LIST_MAX = 30
 DATE_DE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
 DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -76,33 +81,35 @@ def infer_field(
     signs_allowed: tuple[str, ...] = (),
     official: bool = False,
     text: pa.ChunkedArray | None = None,
+    uniques: pa.Array | None = None,
 ) -> dict:
     """The proposed descriptor for one column (``official``: a GENESIS layout, no personal
-    columns there, all Destatis signs expected)."""
+    columns there, all Destatis signs expected). ``text`` and ``uniques`` (its distinct
+    values, see column_values) when the caller has them already."""
     text = trimmed(series) if text is None else text
-    present = text.drop_null()
-    sample = present.slice(0, SAMPLE).to_pylist()
+    present = len(text) - text.null_count
+    uniques = distinct_values(text) if uniques is None else uniques
+    sample = _head(text)
     descriptor: dict = {"name": name, "title": header.replace("_", " ").strip() or name}
     if name != header:
         descriptor["aliases"] = [header]
     constraints: dict = {}
-    if len(present) == len(text) and len(text):
+    if present == len(text) and len(text):
         constraints["required"] = True
     key = _key(header)
     personal = None if official else _personal(key, sample)
-    kind, extra = _type(text, sample, decimal)
+    kind, extra = _type(uniques, sample, decimal)
     descriptor["type"] = kind
     descriptor.update(extra)
     unit = _unit(key, header, extra)
     if unit:
         descriptor["unit"] = unit
-    uniques = pc.unique(present)
     distinct = len(uniques)
-    unique = distinct == len(present) == len(text) and len(text) > 1
+    unique = distinct == present == len(text) and len(text) > 1
     role = _role((key, name), kind, sample, unique, personal)
     descriptor["role"] = role
     if kind in ("integer", "number") and role == "measure":
-        found = signs_in(text)
+        found = signs_in(uniques)
         signs = sorted(found | set(signs_allowed), key=notation.STATUS_CODES.index)
         if signs:
             descriptor["statusSigns"] = signs
@@ -111,18 +118,41 @@ def infer_field(
     if unique and role in ("identifier", "area_key") and kind in ("string", "integer"):
         constraints["unique"] = True
     if kind == "string" and role in ("dimension", "area_key", "holder") and not personal:
-        values = _code_list(uniques, len(present))
+        values = _code_list(uniques, present)
         if values is not None:
             constraints["enum"] = values
-            if any("_" in v for v in present.slice(0, SAMPLE).to_pylist()):
+            if any("_" in v for v in sample):
                 descriptor["codeListMatch"] = "folded"
     if constraints:
         descriptor["constraints"] = constraints
     return descriptor
 
 
-def signs_in(text: pa.ChunkedArray) -> set[str]:
-    """Status codes of the statistical signs anywhere in a column (not only in a sample)."""
+def _head(text: pa.ChunkedArray) -> list[str]:
+    """The first SAMPLE present values, the rows a type is guessed from."""
+    head = text.slice(0, SAMPLE).drop_null()
+    if len(head) < min(SAMPLE, len(text) - text.null_count):
+        head = text.drop_null().slice(0, SAMPLE)  # gaps near the top: look further
+    return head.to_pylist()
+
+
+def distinct_values(text: pa.ChunkedArray) -> pa.Array:
+    """The column's distinct present values in the order they first occur (one hash pass)."""
+    return pc.unique(text.drop_null())
+
+
+def _verifiable(uniques: pa.Array) -> pa.ChunkedArray:
+    """The distinct values a type is checked on: all of them, or an evenly spread sample
+    (first and last included) of a column with very many."""
+    if len(uniques) > VERIFY_DISTINCT:
+        picks = np.unique(np.linspace(0, len(uniques) - 1, VERIFY_DISTINCT).astype(np.int64))
+        uniques = uniques.take(pa.array(picks))
+    return pa.chunked_array([uniques], type=uniques.type)
+
+
+def signs_in(text: pa.Array | pa.ChunkedArray) -> set[str]:
+    """Status codes of the statistical signs anywhere in a column (not only in a sample);
+    its distinct values say the same for less."""
     keys = pa.array(list(SIGNS), text.type)
     hits = pc.filter(text, pc.fill_null(pc.is_in(text, value_set=keys), False))
     return {SIGNS[v] for v in pc.unique(hits).to_pylist()}
@@ -135,12 +165,13 @@ def trimmed(series: pd.Series) -> pa.ChunkedArray:
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
 
 
-def _type(text: pa.ChunkedArray, sample: list[str], decimal: str) -> tuple[str, dict]:
+def _type(uniques: pa.Array, sample: list[str], decimal: str) -> tuple[str, dict]:
+    """The type the sample suggests, if every distinct value (see _verifiable) agrees."""
     values = [v for v in sample if v not in SIGNS]
     if not values:
         return ("integer", {}) if sample else ("string", {})
     dates = all(DATE_DE.match(v) or DATE_ISO.match(v) for v in values)
-    if dates and _all_match(text, r"^(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})$"):
+    if dates and _all_match(_verifiable(uniques), r"^(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})$"):
         return "date", {}
     if {v.casefold() for v in values} <= BOOLEAN_WORDS and len({v.casefold() for v in values}) == 2:
         return "boolean", {}
@@ -155,6 +186,7 @@ def _type(text: pa.ChunkedArray, sample: list[str], decimal: str) -> tuple[str, 
         extra["bareNumber"] = False
     if any(re.search(r"\d[ \u00a0\u202f]\d{3}", v) for v in values):
         extra["groupChar"] = " "
+    text = _verifiable(uniques)
     for kind in ("number",) if percent else ("integer", "number"):
         measure = notation.read_measure(
             text,
