@@ -90,7 +90,7 @@ def detect_layout(
     if forced_encoding == "utf-16":
         encoding = "utf-16"
     else:
-        encoding = "utf-8-sig" if offset else _detect_encoding(sample[offset:])
+        encoding = "utf-8-sig" if offset else detect_encoding(sample[offset:])
     codec = "utf-8" if encoding in ("utf-16", "utf-8-sig") else encoding
 
     raw_lines = sample.split(b"\n")
@@ -110,7 +110,7 @@ def detect_layout(
         if _CONTROL.search(text):
             raise ReadError(error("binary_file", rows=[number], params={"reason": "control"}))
 
-    delimiter, width = _detect_delimiter(head_lines)
+    delimiter, width = detect_delimiter(head_lines)
     split = [_split(line, delimiter) for line in head_lines]
     header_index = find_header(split, width=width)
     if header is None:
@@ -145,7 +145,7 @@ def detect_layout(
     )
 
 
-def _detect_encoding(sample: bytes) -> str:
+def detect_encoding(sample: bytes) -> str:
     """UTF-8 if the bytes decode as UTF-8, else Windows-1252; anything else is refused."""
     try:
         sample.decode("utf-8")
@@ -176,7 +176,7 @@ def _split(line: str, delimiter: str) -> list[str]:
         return line.split(delimiter)
 
 
-def _detect_delimiter(lines: list[str]) -> tuple[str, int]:
+def detect_delimiter(lines: list[str]) -> tuple[str, int]:
     best = None
     for priority, delimiter in enumerate(DELIMITERS):
         counts = [len(_split(line, delimiter)) for line in lines if line.strip()]

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import genesis, transform
-from .csv_reader import _detect_delimiter, _detect_encoding
+from .csv_reader import detect_delimiter, detect_encoding
 from .findings import ReadError, error
 from .layout import ReadResult, finalise_frame
 from .readers import read_table
@@ -23,9 +23,9 @@ from .xlsx_reader import (
     MAX_RATIO,
     MAX_UNCOMPRESSED,
     RATIO_MIN_SIZE,
-    _cell_text,
-    _load_rows,
+    cell_text,
     check_zip,
+    load_sheet,
 )
 from .xlsx_scan import DEFAULT_LIMITS, XlsxLimits, scan_workbook
 
@@ -63,9 +63,9 @@ def read_grid(
         if "xl/workbook.xml" in members or "xl/workbook.bin" in members:
             check_zip(path)
             scan_workbook(path, xlsx_limits or DEFAULT_LIMITS)
-            names, rows, chosen = _load_rows(path, sheet)
-            text = [[_cell_text(v, ".") or "" for v in row] for row in rows[:limit]]
-            return Grid(text, "xlsx", None, sheet=chosen, sheet_names=names)
+            loaded = load_sheet(path, sheet)
+            text = [[cell_text(v, ".") or "" for v in row] for row in loaded.rows[:limit]]
+            return Grid(text, "xlsx", None, sheet=loaded.name, sheet_names=loaded.sheet_names)
         return _csv_grid(_zipped_csv(path, members), limit)
     if limit is None:
         return _csv_grid(path.read_bytes(), None)
@@ -107,12 +107,12 @@ def _csv_grid(data: bytes, limit: int | None) -> Grid:
     if data.startswith(b"\xef\xbb\xbf"):
         encoding, data = "utf-8-sig", data[3:]
     else:
-        encoding = _detect_encoding(data)
+        encoding = detect_encoding(data)
     text = data.decode("utf-8" if encoding == "utf-8-sig" else encoding)
     lines = text.splitlines()
     if limit is not None:
         lines = lines[:limit]
-    delimiter, _width = _detect_delimiter(lines[:200])
+    delimiter, _width = detect_delimiter(lines[:200])
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
     return Grid(rows, encoding, delimiter)
 

@@ -77,12 +77,21 @@ def _child(path, sheet, out, limits):
         result = ("finding", problem.finding)
     except MemoryError:
         result = ("finding", error("xlsx_memory", params={"limit_mb": limits.memory_mb}))
-    except Exception:  # noqa: BLE001 - the parser's own errors quote the file; say "unreadable"
-        result = ("finding", error("xlsx_invalid", params={"reason": "corrupt"}))
+    except Exception as problem:  # noqa: BLE001 - the parser's errors quote the file
+        if _out_of_address_space(problem):
+            result = ("finding", error("xlsx_memory", params={"limit_mb": limits.memory_mb}))
+        else:
+            result = ("finding", error("xlsx_invalid", params={"reason": "corrupt"}))
     payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     partial = Path(f"{out}.part")
     partial.write_bytes(payload)
     partial.rename(out)
+
+
+def _out_of_address_space(problem: Exception) -> bool:
+    """Under the cap, Arrow may fail to start a worker thread (its stack is address space)
+    before any allocation fails: that is the memory limit too. Only looked at, never shown."""
+    return "Failed to launch worker thread" in str(problem)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,18 @@
 """Excel workbooks (.xlsx): guard against zip bombs, pick a sheet, read every cell as text.
 
 Before calamine parses anything, xlsx_scan streams the parts (limits, DTDs, formulas,
-macros); the pipeline runs all of it in a capped child process (xlsx_process)."""
+macros); the pipeline runs all of it in a capped child process (xlsx_process).
+
+Public: `check_zip`, `load_sheet` (a sheet's typed cells, trimmed), `read_xlsx` (the
+ReadResult of the import) and, from xlsx_cells, `cell_text` / `column_text`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from .findings import Finding, ReadError, error
@@ -23,7 +25,10 @@ from .layout import (
     find_header,
     is_footnote,
 )
+from .xlsx_cells import cell_text, column_text
 from .xlsx_scan import DEFAULT_LIMITS, WorkbookScan, XlsxLimits, scan_workbook
+
+__all__ = ["Sheet", "cell_text", "check_zip", "column_text", "load_sheet", "read_xlsx"]
 
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 # Sheet XML compresses well, but not a thousandfold; a bomb does.
@@ -58,8 +63,9 @@ def read_xlsx(
 ) -> ReadResult:
     check_zip(path)
     scan = scan_workbook(path, limits)
-    sheet_names, rows, chosen = _load_rows(path, sheet)
-    width = max((len(row) for row in rows), default=0)
+    loaded = load_sheet(path, sheet)
+    sheet_names, rows, chosen = loaded.sheet_names, loaded.rows, loaded.name
+    width = loaded.width
     texts = [[_preview(v) for v in row] for row in rows[:SAMPLE_ROWS]]
     header_index = find_header(texts)
     names = [str(v).strip() if v is not None else "" for v in rows[header_index]]
@@ -86,13 +92,9 @@ def read_xlsx(
     decimal = detect_decimal(text_values, None) if text_values else "."
     if not any(_DECIMAL_HINT(v) for v in text_values):
         decimal = "."
-    frame = pd.DataFrame(body, columns=range(len(body[0])) if body else None)
-    frame = frame.reindex(columns=range(width))
-    # Calamine hands over Python objects per cell; formatting them is one map per column.
-    columns = {
-        f"c{i}": pa.array(frame[i].map(lambda v: _cell_text(v, decimal)), type=pa.string())
-        for i in range(width)
-    }
+    # Column by column, by the type calamine read (xlsx_cells), not one call per cell.
+    by_column = list(zip(*body, strict=True))
+    columns = {f"c{i}": column_text(by_column[i], decimal) for i in range(width)}
     table = pa.table(columns)
     numbers = np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64)
     frame, numbers = finalise_frame(table, names, numbers, header_line=header_index + 1)
@@ -132,7 +134,22 @@ def _DECIMAL_HINT(value: str) -> bool:  # noqa: N802 - reads like a predicate ta
     return any(ch.isdigit() for ch in stripped) and ("," in stripped or "." in stripped)
 
 
-def _load_rows(path: Path, sheet: str | None) -> tuple[list[str], list[list], str]:
+@dataclass
+class Sheet:
+    """One sheet's cells as calamine typed them (str, float, int, bool, date, datetime,
+    None), trailing empty rows and columns dropped, every row ``width`` long."""
+
+    sheet_names: list[str]
+    name: str
+    rows: list[list]
+
+    @property
+    def width(self) -> int:
+        return len(self.rows[0]) if self.rows else 0
+
+
+def load_sheet(path: Path, sheet: str | None = None) -> Sheet:
+    """The named sheet, or the workbook's first sheet that holds anything."""
     try:
         from python_calamine import CalamineWorkbook
 
@@ -149,11 +166,11 @@ def _load_rows(path: Path, sheet: str | None) -> tuple[list[str], list[list], st
             raise ReadError(
                 error("sheet_missing", values=[sheet], params={"sheets": ", ".join(names)})
             )
-        return names, _trim(load(sheet)), sheet
+        return Sheet(names, sheet, _trim(load(sheet)))
     for name in names:
         rows = _trim(load(name))
         if rows:
-            return names, rows, name
+            return Sheet(names, name, rows)
     raise ReadError(error("empty_file"))
 
 
@@ -172,48 +189,24 @@ def _openpyxl_loader(path: Path):
 
 
 def _trim(rows: list[list]) -> list[list]:
-    """Drop trailing empty rows and columns (Excel's used range is often too large)."""
-    filled = [i for i, row in enumerate(rows) if any(v not in (None, "") for v in row)]
-    if not filled:
+    """Drop trailing empty rows and columns (Excel's used range is often too large); pad
+    short rows, so every row has the same width."""
+    end = len(rows)
+    while end and not any(v not in (None, "") for v in rows[end - 1]):
+        end -= 1
+    if not end:
         return []
-    rows = rows[: filled[-1] + 1]
-    width = max(
-        (max((j for j, v in enumerate(row) if v not in (None, "")), default=-1) for row in rows),
-        default=-1,
-    )
-    return [list(row[: width + 1]) + [None] * (width + 1 - len(row[: width + 1])) for row in rows]
+    rows = rows[:end]
+    width = max(map(len, rows))
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [None] * (width - len(row)) for row in rows]
+    # A column is empty when no row has a value there; the header row usually has one.
+    while width and all(row[width - 1] in (None, "") for row in rows):
+        width -= 1
+    if width < len(rows[0]):
+        rows = [row[:width] for row in rows]
+    return rows
 
 
 def _preview(value) -> str:
     return "" if value is None else str(value)
-
-
-def _cell_text(value, decimal: str) -> str | None:
-    if value is None or (isinstance(value, str) and value == ""):
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return None
-        if value.is_integer() and abs(value) < 1e300:
-            return str(int(value))
-        text = f"{value:.15g}"
-        if "e" in text:
-            text = repr(value)
-        return text.replace(".", decimal) if decimal == "," else text
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.strftime("%d.%m.%Y")
-        return value.strftime("%d.%m.%Y %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    return str(value)

@@ -51,7 +51,8 @@ def calamine_read_seconds(path):
 
 def main():
     django.setup()
-    from departments import onboarding, seeding, uploads
+    from bif import seeding
+    from departments import onboarding, uploads
     from departments.models import DataSource, Department, ImportRun
     from statistics_office.intake import versions
 
