@@ -53,6 +53,7 @@ class Action(models.TextChoices):
     ROLLOUT_STAGE_CHANGE = "rollout_stage_change", gettext_lazy("Einführungsstufe geändert")
     BACKUP_CREATED = "backup_created", gettext_lazy("Sicherung erstellt")
     BACKUP_RESTORED = "backup_restored", gettext_lazy("Sicherung wiederhergestellt")
+    SAMPLE_DESCRIBED = "sample_described", gettext_lazy("Beispieldatei beschrieben")
 
 
 class Outcome(models.TextChoices):

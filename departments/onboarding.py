@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bif import geography, roles
+from bif import audit, geography, roles
 
 from . import services
 from .importing import describe as describing
@@ -46,8 +46,41 @@ def known_code_lists():
     return {"stadtteile": [name for _code, name in geography.stadtteile()]}
 
 
-def describe_file(path, *, filename=None, sheet=None):
-    """The detected layout and the proposed schema of a sample file, as a JSON-ready dict."""
+def describe_file(path, *, filename=None, sheet=None, user=None, request=None):
+    """The detected layout and the proposed schema of a sample file, as a JSON-ready dict.
+
+    Looking into a sample is looking at data: the audit log says who described which file
+    (name and size) when, and what came of it (counts only, never a value of the file)."""
+    name = Path(filename or path).name[:255]
+    size = Path(path).stat().st_size
+    details = {"file_name": name, "size_bytes": size}
+    if sheet:
+        details["sheet"] = str(sheet)[:100]
+    try:
+        description = _describe(path, filename=filename, sheet=sheet)
+    except SchemaRejected:
+        audit.record(
+            action=audit.Action.SAMPLE_DESCRIBED,
+            outcome=audit.Outcome.FAILED,
+            user=user,
+            request=request,
+            details=details,
+        )
+        raise
+    audit.record(
+        action=audit.Action.SAMPLE_DESCRIBED,
+        user=user,
+        request=request,
+        details={
+            **details,
+            "rows": description["row_count"],
+            "fields": len(description["schema"]["fields"]),
+        },
+    )
+    return description
+
+
+def _describe(path, *, filename, sheet):
     try:
         description = describing.describe(
             path, filename=filename, sheet=sheet or None, code_lists=known_code_lists()
@@ -69,7 +102,7 @@ def describe_file(path, *, filename=None, sheet=None):
     return description.as_dict()
 
 
-def describe_upload(uploaded, *, sheet=None):
+def describe_upload(uploaded, *, sheet=None, request=None):
     """Describe an uploaded sample; the file is gone again when this returns."""
     directory = Path(settings.UPLOAD_ROOT) / "beschreiben"
     directory.mkdir(parents=True, exist_ok=True)
@@ -87,7 +120,9 @@ def describe_upload(uploaded, *, sheet=None):
                 )
             handle.write(chunk)
         handle.flush()
-        return describe_file(handle.name, filename=Path(uploaded.name).name, sheet=sheet)
+        return describe_file(
+            handle.name, filename=Path(uploaded.name).name, sheet=sheet, request=request
+        )
 
 
 def schema_problems(schema):

@@ -53,7 +53,9 @@ class SourceDescribe(APIView):
         data.is_valid(raise_exception=True)
         try:
             description = onboarding.describe_upload(
-                data.validated_data["file"], sheet=data.validated_data.get("sheet") or None
+                data.validated_data["file"],
+                sheet=data.validated_data.get("sheet") or None,
+                request=request,
             )
         except onboarding.SchemaRejected as rejected:
             raise ValidationError({"file": rejected.problems})

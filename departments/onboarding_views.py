@@ -31,7 +31,9 @@ def onboard_start(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            description = onboarding.describe_upload(data["file"], sheet=data["sheet"] or None)
+            description = onboarding.describe_upload(
+                data["file"], sheet=data["sheet"] or None, request=request
+            )
         except onboarding.SchemaRejected as rejected:
             for problem in rejected.problems:
                 form.add_error("file", problem)

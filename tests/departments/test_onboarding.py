@@ -215,3 +215,44 @@ def test_describing_an_unreadable_file_is_a_german_sentence_not_a_crash(tmp_path
     with pytest.raises(onboarding.SchemaRejected) as rejected:
         onboarding.describe_file(broken)
     assert rejected.value.problems
+
+
+def test_describing_a_sample_writes_who_which_file_size_and_when_into_the_audit_log(
+    administrator,
+):
+    from bif import audit
+    from statistics_office.models import AuditEntry
+
+    api = APIClient()
+    api.force_authenticate(administrator)
+    described = api.post("/api/v1/sources/describe/", {"file": sample(SGB2)}, format="multipart")
+    assert described.status_code == 200
+    entry = AuditEntry.objects.get(action=audit.Action.SAMPLE_DESCRIBED)
+    assert entry.user == administrator
+    assert entry.outcome == audit.Outcome.OK
+    assert entry.created_at is not None
+    assert entry.details == {
+        "file_name": SGB2.name,
+        "size_bytes": SGB2.stat().st_size,
+        "rows": 52,
+        "fields": len(described.json()["schema"]["fields"]),
+    }
+    # Names and counts only: not one cell of the sample is in the log.
+    cells = {
+        c.strip() for line in SGB2.read_text("utf-8").splitlines()[1:] for c in line.split(";")
+    }
+    logged = json.dumps(entry.details, ensure_ascii=False)
+    assert not [c for c in cells if len(c) > 2 and c in logged]
+
+
+def test_a_sample_that_cannot_be_described_is_logged_as_failed(tmp_path):
+    from bif import audit
+    from statistics_office.models import AuditEntry
+
+    broken = tmp_path / "kaputt.xlsx"
+    broken.write_bytes(b"PK\x03\x04 this is no workbook")
+    with pytest.raises(onboarding.SchemaRejected):
+        onboarding.describe_file(broken)
+    entry = AuditEntry.objects.get(action=audit.Action.SAMPLE_DESCRIBED)
+    assert entry.outcome == audit.Outcome.FAILED
+    assert entry.details == {"file_name": "kaputt.xlsx", "size_bytes": broken.stat().st_size}
