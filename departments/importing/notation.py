@@ -45,6 +45,11 @@ def status_name(field_name: str) -> str:
     return f"{field_name}__status"
 
 
+def is_status_name(name: str) -> bool:
+    """True for a status column (``<field>__status``): the status of a measure, not a field."""
+    return isinstance(name, str) and name.endswith("__status") and len(name) > len("__status")
+
+
 def sign_status(text: str) -> str | None:
     return SIGNS.get(text.strip())
 

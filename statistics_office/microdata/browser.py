@@ -4,12 +4,25 @@ comparison, export. Runs only with the sealed credentials; every caller checks t
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import connections
+from django.utils.translation import gettext_lazy as _
 
 from bif.db_router import SEALED_ALIAS
+from departments.importing.notation import status_name
 
 from .models import MicrodataVersion
+
+# What each status sign means (Zeichenerklärung of Destatis and the Länder offices).
+SIGN_MEANINGS = {
+    "-": _("nichts vorhanden (genau null)"),
+    ".": _("Zahlenwert unbekannt oder geheim zu halten"),
+    "x": _("Tabellenfach gesperrt, weil Aussage nicht sinnvoll"),
+    "/": _("keine Angabe, da Zahlenwert nicht sicher genug"),
+    "...": _("Angabe fällt später an"),
+    "0": _("weniger als die Hälfte von 1 in der letzten besetzten Stelle, jedoch mehr als nichts"),
+}
 
 OPERATORS = {
     "eq": "=",
@@ -24,6 +37,39 @@ OPERATORS = {
 
 class FilterError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A measure's value with the status its sign gave it (None: an ordinary number)."""
+
+    value: object
+    status: str | None
+
+    @property
+    def sign(self) -> str:
+        return "–" if self.status == "-" else (self.status or "")
+
+    @property
+    def meaning(self) -> str:
+        return str(SIGN_MEANINGS.get(self.status, ""))
+
+    def __str__(self):
+        if self.status is None:
+            return "" if self.value is None else str(self.value)
+        return self.sign if self.value is None else f"{self.value} {self.sign}"
+
+
+def status_fields(version) -> dict[str, str]:
+    """{measure: its status column's field} of a sealed version (``<field>__status``)."""
+    return {f: status_name(f) for f in version.columns if status_name(f) in version.columns}
+
+
+def shown_fields(version) -> list[str]:
+    """The version's fields as a statistician reads them: a status column is not a field of
+    its own but the status of its measure."""
+    statuses = set(status_fields(version).values())
+    return [f for f in version.columns if f not in statuses]
 
 
 def _q(name):
@@ -65,11 +111,14 @@ def where_clause(version, filters):
 
 
 def page(version, *, filters=(), number=1, size=50, order_by=None):
-    """One page of records (schema field order) and the filtered total."""
+    """One page of records (schema field order, status columns folded into their measures as
+    Signed values) and the filtered total."""
     where, params = where_clause(version, filters)
-    fields = list(version.columns)
-    columns = ", ".join(_q(version.columns[f]) for f in fields)
-    order = _q(version.columns[order_by if order_by in version.columns else fields[0]])
+    fields = shown_fields(version)
+    statuses = status_fields(version)
+    selected = fields + status_columns(fields, statuses)
+    columns = ", ".join(_q(version.columns[f]) for f in selected)
+    order = _q(version.columns[order_by if order_by in fields else fields[0]])
     with connections[SEALED_ALIAS].cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {_q(version.table_name)}{where}", params)
         total = cursor.fetchone()[0]
@@ -79,21 +128,37 @@ def page(version, *, filters=(), number=1, size=50, order_by=None):
             f"LIMIT {int(size)} OFFSET {int(offset)}",
             params,
         )
-        rows = cursor.fetchall()
+        rows = [_fold_statuses(row, fields, statuses) for row in cursor.fetchall()]
     return fields, rows, total
+
+
+def status_columns(fields, statuses):
+    return [statuses[f] for f in fields if f in statuses]
+
+
+def _fold_statuses(row, fields, statuses):
+    """A page row (at most one page, never a whole table) with each status beside its value."""
+    if not statuses:
+        return row
+    status_of = dict(zip(status_columns(fields, statuses), row[len(fields) :], strict=True))
+    return tuple(
+        Signed(value, status_of[statuses[f]]) if f in statuses else value
+        for f, value in zip(fields, row[: len(fields)], strict=True)
+    )
 
 
 def summaries(version):
     """Per field: filled values, missing values, distinct values, minimum and maximum."""
     parts = []
-    for column in version.columns.values():
-        c = _q(column)
+    fields = shown_fields(version)
+    for field in fields:
+        c = _q(version.columns[field])
         parts.append(f"COUNT({c}), COUNT(*) - COUNT({c}), COUNT(DISTINCT {c}), MIN({c}), MAX({c})")
     with connections[SEALED_ALIAS].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)} FROM {_q(version.table_name)}")
         row = cursor.fetchone()
     result = []
-    for i, field in enumerate(version.columns):
+    for i, field in enumerate(fields):
         filled, missing, distinct, low, high = row[i * 5 : i * 5 + 5]
         result.append(
             {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from bif import geography
 from bif.db_router import SEALED_ALIAS
+from departments.importing.notation import is_status_name
 from statistics_office.disclosure import TOTAL, Dimension, complete_table
 from statistics_office.disclosure.cellkey import KEY_MODULUS
 from statistics_office.microdata.store import RECORD_KEY_COLUMN
@@ -155,7 +156,7 @@ def _vendor():
 
 
 def _column(version, field_name, *, types=None):
-    if field_name not in version.columns:
+    if field_name not in version.columns or is_status_name(field_name):
         raise DefinitionError(
             f"Das Feld „{field_name}“ fehlt im aktuellen Datenstand der Datenquelle; "
             "bitte die Tabellendefinition anpassen."

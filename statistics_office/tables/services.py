@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from bif import audit, jobs, roles
+from departments.importing.notation import is_status_name
 from statistics_office import access
 
 from . import aggregation, linked, protection, ptables
@@ -75,6 +76,25 @@ def validate_spec(*, dimensions, filters, measure, measure_field, method):
         raise TableError(
             _("Das Cell-Key-Verfahren ist nur für Fallzahlen umgesetzt; bitte Zellsperrung wählen.")
         )
+    status = next(
+        (n for n in _named_fields(dimensions, filters, measure_field) if is_status_name(n)), ""
+    )
+    if status:
+        raise TableError(
+            _(
+                "„%(field)s“ ist kein Feld, sondern der Status (das Zeichen) der Kennzahl "
+                "„%(measure)s“; bitte die Kennzahl selbst wählen."
+            )
+            % {"field": status, "measure": status[: -len("__status")]}
+        )
+
+
+def _named_fields(dimensions, filters, measure_field):
+    """Every field name a definition mentions (also per source, "fields": {slug: name})."""
+    for item in [*dimensions, *filters]:
+        yield item.get("field")
+        yield from (item.get("fields") or {}).values()
+    yield measure_field
 
 
 def save_definition(*, user, sources, definition=None, **fields):

@@ -138,3 +138,43 @@ def test_two_versions_can_be_compared(client, statistician, source, loaded):
         "removed": 4,
         "added": 9,
     }
+
+
+SIGNED_SCHEMA = {
+    "fields": [
+        {"name": "Personen-ID", "type": "string", "constraints": {"unique": True}},
+        {"name": "Stadtteil", "type": "string"},
+        {"name": "Einkommen", "type": "integer", "role": "measure", "statusSigns": [".", "-"]},
+    ],
+    "primaryKey": ["Personen-ID"],
+}
+
+
+def test_a_status_column_is_shown_as_the_sign_beside_its_measure_not_as_a_field(
+    client, statistician, source
+):
+    from statistics_office.microdata import browser, store
+
+    services.set_schema(source, SIGNED_SCHEMA)
+    data = "Personen-ID;Stadtteil;Einkommen\n0001;01;1200\n0002;02;.\n0003;03;-\n"
+    run = uploads.submit_upload(
+        source=source, uploaded_by=None, file_name="e.csv", chunks=[data.encode()]
+    )
+    run.refresh_from_db()
+    if run.status == "review":
+        versions.activate(run.pk)
+    version = store.current_version(source.pk)
+    assert "Einkommen__status" in version.columns  # the sealed version keeps the status
+    assert browser.shown_fields(version) == ["Personen-ID", "Stadtteil", "Einkommen"]
+    factories.grant(statistician, source, "view_microdata")
+    client.force_login(statistician)
+    response = browse(client, source)
+    body = response.content.decode()
+    assert "Einkommen__status" not in body  # neither a column nor a filter choice
+    assert [s["field"] for s in response.context["summaries"]] == browser.shown_fields(version)
+    cells = {row[0]: row[2] for row in response.context["rows"]}
+    assert (cells["0001"].value, cells["0001"].status) == (1200, None)
+    assert (cells["0002"].value, cells["0002"].status) == (None, ".")
+    assert (cells["0003"].value, cells["0003"].status) == (0, "-")
+    assert 'title="Zahlenwert unbekannt oder geheim zu halten">.</abbr>' in body
+    assert 'title="nichts vorhanden (genau null)">–</abbr>' in body
