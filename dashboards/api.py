@@ -39,20 +39,7 @@ class WidgetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Widget
-        fields = [
-            "id",
-            "position",
-            "title",
-            "kind",
-            "table",
-            "compare_table",
-            "x_dimension",
-            "series_dimension",
-            "palette",
-            "width",
-            "note",
-            "figure_url",
-        ]
+        fields = ["id", "position", *services.WIDGET_FIELDS, "figure_url"]
 
     def get_figure_url(self, obj) -> str:
         request = self.context["request"]

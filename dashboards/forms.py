@@ -66,17 +66,7 @@ class DashboardForm(forms.ModelForm):
 class WidgetForm(forms.ModelForm):
     class Meta:
         model = Widget
-        fields = [
-            "title",
-            "kind",
-            "table",
-            "compare_table",
-            "x_dimension",
-            "series_dimension",
-            "palette",
-            "width",
-            "note",
-        ]
+        fields = list(services.WIDGET_FIELDS)
         widgets = {
             "note": forms.Textarea(attrs={"rows": 2}),
             "x_dimension": forms.TextInput(attrs={"list": "dimension-names"}),

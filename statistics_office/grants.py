@@ -195,16 +195,21 @@ def approve_grant(grant, *, approver):
         grant.approved_by = approver
         grant.approved_at = timezone.now()
         grant.save(update_fields=["approved_by", "approved_at"])
-        audit.record(
-            action=audit.Action.GRANT_APPROVED,
-            user=approver,
-            obj=grant,
-            source=grant.source,
-            purpose=grant.purpose,
-            details=_grant_details(grant),
-        )
-        _sync_permission(grant.user_id, grant.source_id, grant.permission, _today())
+        _changed(grant, audit.Action.GRANT_APPROVED, approver)
     return grant
+
+
+def _changed(grant, action, user):
+    """A grant changed: the audit entry, then the guardian row follows the grants."""
+    audit.record(
+        action=action,
+        user=user,
+        obj=grant,
+        source=grant.source,
+        purpose=grant.purpose,
+        details=_grant_details(grant),
+    )
+    _sync_permission(grant.user_id, grant.source_id, grant.permission, _today())
 
 
 def revoke_grant(grant, *, by, reason):
@@ -220,15 +225,7 @@ def revoke_grant(grant, *, by, reason):
         grant.revoked_by = by
         grant.revoke_reason = reason.strip()
         grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-        audit.record(
-            action=audit.Action.GRANT_REVOKED,
-            user=by,
-            obj=grant,
-            source=grant.source,
-            purpose=grant.purpose,
-            details=_grant_details(grant),
-        )
-        _sync_permission(grant.user_id, grant.source_id, grant.permission, _today())
+        _changed(grant, audit.Action.GRANT_REVOKED, by)
     return grant
 
 

@@ -18,7 +18,7 @@ from . import genesis, transform
 from .csv_reader import detect_delimiter, detect_encoding
 from .findings import ReadError, error
 from .layout import ReadResult, finalise_frame
-from .readers import read_table
+from .readers import check_size, read_table
 from .xlsx_reader import (
     MAX_RATIO,
     MAX_UNCOMPRESSED,
@@ -142,7 +142,7 @@ def read_for_schema(
     if xlsx_limits is not None:
         kwargs["xlsx_limits"] = xlsx_limits
     if kind in GRID_FORMATS or header_rows > 1 or is_zipped_csv(path):
-        _check_size(path, max_bytes)
+        check_size(path, max_bytes)
         grid = read_grid(path, filename=filename, sheet=sheet, xlsx_limits=xlsx_limits)
         if kind == "genesis_table":
             table = genesis.read_genesis_table(grid.rows)
@@ -153,19 +153,6 @@ def read_for_schema(
         header = layout.get("header")
         read = read_table(path, filename=filename, sheet=sheet, header=header, **kwargs)
     return transform.apply(read, layout)
-
-
-def _check_size(path, max_bytes):
-    size = Path(path).stat().st_size
-    if max_bytes and size > max_bytes:
-        raise ReadError(
-            error(
-                "file_too_large",
-                params={"size_mb": round(size / 2**20, 1), "limit_mb": round(max_bytes / 2**20, 1)},
-            )
-        )
-    if size == 0:
-        raise ReadError(error("empty_file"))
 
 
 def from_grid_table(table: genesis.GridTable, grid: Grid) -> ReadResult:

@@ -38,16 +38,7 @@ def read_table(
     A workbook is read in a child process with capped memory (xlsx_process).
     ``header=False`` says the CSV has no header row; ``None`` lets its content decide."""
     path = Path(path)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ReadError(
-            error(
-                "file_too_large",
-                params={"size_mb": round(size / 2**20, 1), "limit_mb": round(max_bytes / 2**20, 1)},
-            )
-        )
-    if size == 0:
-        raise ReadError(error("empty_file"))
+    check_size(path, max_bytes)
     with open(path, "rb") as handle:
         head = handle.read(8)
     suffix = Path(filename).suffix.lower()
@@ -59,6 +50,20 @@ def read_table(
         raise ReadError(error("xlsx_invalid", params={"reason": "not_zip"}))
     # Some Fachverfahren write text into files named .xls; those are read as CSV.
     return read_csv(path, header=header)
+
+
+def check_size(path, max_bytes: int | None) -> None:
+    """Refuse a file over ``max_bytes`` (None: no limit) or an empty one, before reading."""
+    size = Path(path).stat().st_size
+    if max_bytes and size > max_bytes:
+        raise ReadError(
+            error(
+                "file_too_large",
+                params={"size_mb": round(size / 2**20, 1), "limit_mb": round(max_bytes / 2**20, 1)},
+            )
+        )
+    if size == 0:
+        raise ReadError(error("empty_file"))
 
 
 def _ole_finding(path: Path):
