@@ -65,6 +65,12 @@ RULES: tuple[str, ...] = (
     "reference_date_older",
     "duplicate_records",
     "cross_source_above",
+    # consistency inside a file, and values across sources
+    "total_not_sum",
+    "part_above_total",
+    "partition_mismatch",
+    "cross_source_differs",
+    "nothing_mapped",
 )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .findings import Finding
+from .messages_checks import CHECK_MESSAGES
 
 # rule -> (sentence with %(count)s, hint). Pluralised on "count".
 MESSAGES = {
@@ -417,6 +418,8 @@ MESSAGES = {
 }
 
 
+MESSAGES |= CHECK_MESSAGES
+
 # The limits of xlsx_scan.XlsxLimits, as the message names them.
 XLSX_LIMITS = {
     "rows": _("Zeilen"),
@@ -468,18 +471,13 @@ def _where(finding: Finding) -> str:
     parts = []
     if finding.rows:
         rows = ", ".join(str(r) for r in finding.rows)
-        more = finding.count > len(finding.rows)
-        if more:
-            parts.append(
-                ngettext(
-                    "Zeile %(rows)s und weitere", "Zeilen %(rows)s und weitere", len(finding.rows)
-                )
-                % {"rows": rows}
-            )
-        else:
-            parts.append(
-                ngettext("Zeile %(rows)s", "Zeilen %(rows)s", len(finding.rows)) % {"rows": rows}
-            )
+        n = len(finding.rows)
+        template = (
+            ngettext("Zeile %(rows)s und weitere", "Zeilen %(rows)s und weitere", n)
+            if finding.count > n
+            else ngettext("Zeile %(rows)s", "Zeilen %(rows)s", n)
+        )
+        parts.append(template % {"rows": rows})
     if finding.values:
         shown = ", ".join(f"„{v}“" for v in finding.values[:3])
         parts.append(gettext("z. B. %(values)s") % {"values": shown})

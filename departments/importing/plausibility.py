@@ -29,6 +29,10 @@ PLAUSIBILITY_RULES = frozenset(
         "duplicate_records",
         "reference_date_older",
         "cross_source_above",
+        "cross_source_differs",
+        "total_not_sum",
+        "part_above_total",
+        "partition_mismatch",
     }
 )
 
