@@ -1,0 +1,80 @@
+"""The city's area structure as data: systems, levels and units with their Gebietsstand."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaSystem(models.Model):
+    """The small-area structure (kleinräumige Gliederung) or a system built from its units
+    (Schulbezirke, Sozialräume, Wahlbezirke)."""
+
+    name = models.CharField(_("Name"), max_length=200, unique=True)
+
+    def __str__(self):
+        return self.name
+
+
+class AreaLevel(models.Model):
+    """A level named by the city (Stadtteil, Stadtbezirk, Baublock …); ``slug`` is how table
+    definitions and files refer to it."""
+
+    system = models.ForeignKey(AreaSystem, on_delete=models.CASCADE, related_name="levels")
+    slug = models.SlugField(_("Kürzel"), max_length=60, unique=True)
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    built_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="systems_built"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["system_id", "depth", "slug"]
+
+    def __str__(self):
+        return self.name
+
+
+class AreaUnit(models.Model):
+    """One area of a level for its Gebietsstand (valid_from … valid_to, open = today)."""
+
+    level = models.ForeignKey(AreaLevel, on_delete=models.CASCADE, related_name="units")
+    code = models.CharField(_("Code"), max_length=40)
+    name = models.CharField(_("Name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # GeoJSON geometry in CRS84 (lon/lat); None for a level without geometry.
+    geometry = models.JSONField(null=True, blank=True)
+    valid_from = models.DateField(_("gültig ab"), null=True, blank=True)
+    valid_to = models.DateField(_("gültig bis"), null=True, blank=True)
+    members = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["level_id", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "code", "valid_from"], name="area_code_unique_per_level"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class AreaChange(models.Model):
+    """A boundary change: an old unit's records go (wholly or with a share) to a new unit of
+    the same level, from ``effective`` on."""
+
+    level = models.ForeignKey(AreaLevel, on_delete=models.CASCADE, related_name="changes")
+    effective = models.DateField(_("wirksam ab"))
+    old_code = models.CharField(_("alter Code"), max_length=40)
+    new_code = models.CharField(_("neuer Code"), max_length=40)
+    share = models.FloatField(_("Anteil"), default=1.0)
+
+    class Meta:
+        ordering = ["level_id", "effective", "old_code", "new_code"]
+
+    def __str__(self):
+        return f"{self.old_code} → {self.new_code} ({self.effective})"
