@@ -78,3 +78,56 @@ class AreaChange(models.Model):
 
     def __str__(self):
         return f"{self.old_code} → {self.new_code} ({self.effective})"
+
+
+class Classification(models.Model):
+    """A code list (Geschlecht, Staatsangehörigkeitsgruppen, Altersgruppen …) as data."""
+
+    slug = models.SlugField(_("Kürzel"), max_length=60, unique=True)
+    name = models.CharField(_("Name"), max_length=200)
+
+    def __str__(self):
+        return self.name
+
+
+class ClassificationVersion(models.Model):
+    classification = models.ForeignKey(
+        Classification, on_delete=models.CASCADE, related_name="versions"
+    )
+    version = models.CharField(_("Version"), max_length=40)
+    valid_from = models.DateField(_("gültig ab"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["classification_id", "valid_from", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classification", "version"], name="classification_version_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.classification} {self.version}"
+
+
+class ClassificationItem(models.Model):
+    """One code: its label, place in the order, parent (a broader item) and, for age
+    bands, the ages it covers (lower … upper, upper empty = open)."""
+
+    version = models.ForeignKey(
+        ClassificationVersion, on_delete=models.CASCADE, related_name="items"
+    )
+    code = models.CharField(_("Code"), max_length=40)
+    label = models.CharField(_("Bezeichnung"), max_length=200)
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    parent_code = models.CharField(_("übergeordnet"), max_length=40, blank=True)
+    lower = models.PositiveSmallIntegerField(null=True, blank=True)
+    upper = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version_id", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="classification_code_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.label}"

@@ -98,3 +98,12 @@ def changes(slug, after, until=None):
     if until:
         rows = rows.filter(effective__lte=until)
     return list(rows.values("effective", "old_code", "new_code", "share"))
+
+
+def names_by_level(day=None):
+    """{level name: [unit names]} on a day, e.g. {"Stadtteil": ["Altstadt", …]}."""
+    found = {}
+    rows = AreaUnit.objects.filter(valid_on(day)).order_by("level__depth", "code")
+    for level_name, name in rows.values_list("level__name", "name"):
+        found.setdefault(level_name, []).append(name)
+    return found
