@@ -155,6 +155,14 @@ DEMO_TABLES = [
     ),
     ("einwohner-zeitreihe", "Einwohner nach Stadtteil", "einwohner", [STADTTEIL], [], True),
     (
+        "einwohner-stadtbezirk",
+        "Einwohner nach statistischem Bezirk",
+        "einwohner",
+        [{"field": "Statistischer Bezirk", "kind": "code", "level": "stadtbezirk"}],
+        [],
+        False,
+    ),
+    (
         "kinder-stadtteil",
         "Kinder unter 6 Jahren nach Stadtteil (31.12.2025)",
         "einwohner",

@@ -140,3 +140,18 @@ def age_bands(slug, day=None):
     found = items(slug, day)
     parents_ = {i.parent_code for i in found if i.parent_code}
     return [(i.lower, i.upper) for i in found if i.code not in parents_ and i.lower is not None]
+
+
+def with_code_lists(schema, day=None):
+    """The schema with each field's ``"codelist"`` turned into its enum (the codes of the
+    version in force): validation checks codes against the classification, not a copy."""
+    fields = []
+    changed = False
+    for descriptor in schema.get("fields", []):
+        slug = descriptor.get("codelist")
+        if slug and exists(slug):
+            constraints = {**descriptor.get("constraints", {}), "enum": codes(slug, day)}
+            descriptor = {**descriptor, "constraints": constraints}
+            changed = True
+        fields.append(descriptor)
+    return {**schema, "fields": fields} if changed else schema

@@ -65,6 +65,9 @@ RULES: tuple[str, ...] = (
     "reference_date_older",
     "duplicate_records",
     "cross_source_above",
+    # area assignment (statistics_office/intake/areas.py)
+    "area_unassigned",
+    "coordinates_deleted",
 )
 
 

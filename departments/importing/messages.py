@@ -1,7 +1,5 @@
-"""German sentences for findings: what is wrong, where, and what the analyst should do.
-
-The only module of the import core that imports Django (for gettext), so texts can be translated.
-"""
+"""German sentences for findings: what is wrong, where, and what the analyst should do. With
+messages_areas the only modules of the import core that import Django (gettext)."""
 
 from __future__ import annotations
 
@@ -9,6 +7,7 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .findings import Finding
+from .messages_areas import AREA_MESSAGES
 
 # rule -> (sentence with %(count)s, hint). Pluralised on "count".
 MESSAGES = {
@@ -414,7 +413,7 @@ MESSAGES = {
         ),
         _("Bitte prüfen, ob beide Quellen denselben Stichtag und dieselbe Abgrenzung haben."),
     ),
-}
+} | AREA_MESSAGES
 
 
 # The limits of xlsx_scan.XlsxLimits, as the message names them.
