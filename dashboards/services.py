@@ -39,6 +39,8 @@ META_FIELDS = (
     "measure_label",
     "dimensions",
     "sources_label",
+    "gebietsstand",
+    "area_note",
 )
 
 
@@ -55,6 +57,7 @@ def publications(definition_ids):
     found = {}
     for row in rows:
         row["reference_date"] = row["reference_date"].isoformat() if row["reference_date"] else None
+        row["gebietsstand"] = row["gebietsstand"].isoformat() if row["gebietsstand"] else None
         found.setdefault(row["definition_id"], []).append(row)
     return found
 

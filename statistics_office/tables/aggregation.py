@@ -34,6 +34,7 @@ from .codes import (  # noqa: F401 - the codes' rules, re-exported for callers o
     band_code,
     band_label,
     broader_bands,
+    code_changes,
     code_labels,
     code_order,
     dimension_name,
@@ -121,6 +122,14 @@ def _case_map(expr, mapping, default):
     return f"(CASE {expr} {whens} ELSE '{_lit(default)}' END)"
 
 
+def _remap(expr, mapping):
+    """Old codes to today's (a boundary change); other codes unchanged."""
+    if not mapping:
+        return expr
+    whens = " ".join(f"WHEN '{_lit(k)}' THEN '{_lit(v)}'" for k, v in sorted(mapping.items()))
+    return f"(CASE {expr} {whens} ELSE {expr} END)"
+
+
 def _lit(text):
     # Codes come from our own hierarchy files; quote defensively all the same.
     return str(text).replace("'", "''").replace("%", "%%")
@@ -145,7 +154,8 @@ def plan(
         plan.names.append(dimension_name(spec))
         if kind == "code":
             col = _column(version, spec["field"])
-            base_cols.append(f"{col} AS {prefix}{i}")
+            changed = code_changes(spec.get("level"), version.reference_date)
+            base_cols.append(f"{_remap(_text(col), changed) if changed else col} AS {prefix}{i}")
             plan.levels.append([f"COALESCE({_text(f'{prefix}{i}')}, '{UNKNOWN}')"])
         elif kind == "age_band":
             col = _column(version, spec["field"], types=("date",))
@@ -161,7 +171,10 @@ def plan(
         elif kind == "hierarchy":
             col = _column(version, spec["field"])
             parents = hierarchy_parents(spec["hierarchy"])
-            base_cols.append(f"{_text(col)} AS {prefix}{i}")
+            # Today's parents re-aggregate earlier versions by their units (blocks); codes of
+            # the finest level that changed since the version are mapped to today's first.
+            changed = code_changes(spec["hierarchy"].partition("->")[0], version.reference_date)
+            base_cols.append(f"{_remap(_text(col), changed)} AS {prefix}{i}")
             plan.levels.append(
                 [
                     f"COALESCE({prefix}{i}, '{UNKNOWN_LEAF}')",

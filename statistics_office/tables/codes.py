@@ -155,3 +155,20 @@ def dimension_name(spec):
 
 def known_age_bands(name):
     return name in AGE_BANDS or classifications.exists(name)
+
+
+def code_changes(level_slug, reference_date):
+    """{old code: today's code} of a level's whole-unit boundary changes that came into
+    force after ``reference_date`` (chained: A → B, later B → C gives A → C). Changes with
+    shares below one are not applied to records (they would split a person)."""
+    if not level_slug or reference_date is None:
+        return {}
+    mapping = {}
+    for change in areas.changes(level_slug.strip(), reference_date):
+        if change["share"] < 1:
+            continue
+        for old, new in list(mapping.items()):
+            if new == change["old_code"]:
+                mapping[old] = change["new_code"]
+        mapping.setdefault(change["old_code"], change["new_code"])
+    return {old: new for old, new in mapping.items() if old != new}

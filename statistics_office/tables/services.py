@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from bif import jobs, roles
 from statistics_office import access, audit
 
-from . import aggregation, linked, protection, ptables
+from . import aggregation, gebietsstand, linked, protection, ptables
 from .checks import TableError
 from .checks import require as _require
 from .linked import SOURCE_DIMENSION, TIME_DIMENSION, for_source
@@ -316,6 +316,7 @@ def compute_protected(definition, *, progress=None, clock=None):
         "suppressed": sum(v.get("suppressed", 0) for v in per_version),
         "parameters": {k: v for k, v in params.items() if k != "ptable_rows"},
         "versions": per_version,
+        **gebietsstand.describe(definition.dimensions, [v.reference_date for v in versions]),
     }
     info = {
         "audit_passed": None if definition.method == "cellkey" else all(audits),

@@ -148,6 +148,7 @@ def test_an_invented_city_imports_assigns_publishes_and_maps_from_data_alone(see
     ages = next(d for d in by_age.dimensions if d["name"] == "Altersgruppe")
     assert ages["labels"]["K"] == "Kinder (0–14)"
     assert PublishedTable.objects.count() == 2
+    assert by_block.gebietsstand == dt.date(2020, 1, 1)
 
     owner = first
     board = dashboards.create_dashboard(owner, title="Seeburg", slug="seeburg")
