@@ -45,6 +45,7 @@ class AreaSystemAdmin(admin.ModelAdmin):
 @admin.register(AreaLevel)
 class AreaLevelAdmin(admin.ModelAdmin):
     list_display = ("slug", "name", "system", "parent", "built_from", "depth")
+    change_list_template = "geography/arealevel_changelist.html"
 
     def get_urls(self):
         load = self.admin_site.admin_view(self.load_view)

@@ -10,6 +10,10 @@ class AreaSystem(models.Model):
 
     name = models.CharField(_("Name"), max_length=200, unique=True)
 
+    class Meta:
+        verbose_name = _("Gebietssystem")
+        verbose_name_plural = _("Gebietssysteme")
+
     def __str__(self):
         return self.name
 
@@ -30,6 +34,8 @@ class AreaLevel(models.Model):
     depth = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("Gebietsstufe")
+        verbose_name_plural = _("Gebietsstufen")
         ordering = ["system_id", "depth", "slug"]
 
     def __str__(self):
@@ -52,6 +58,8 @@ class AreaUnit(models.Model):
     members = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="+")
 
     class Meta:
+        verbose_name = _("Gebiet")
+        verbose_name_plural = _("Gebiete")
         ordering = ["level_id", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -74,6 +82,8 @@ class AreaChange(models.Model):
     share = models.FloatField(_("Anteil"), default=1.0)
 
     class Meta:
+        verbose_name = _("Gebietsänderung")
+        verbose_name_plural = _("Gebietsänderungen")
         ordering = ["level_id", "effective", "old_code", "new_code"]
 
     def __str__(self):
@@ -85,6 +95,10 @@ class Classification(models.Model):
 
     slug = models.SlugField(_("Kürzel"), max_length=60, unique=True)
     name = models.CharField(_("Name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("Klassifikation")
+        verbose_name_plural = _("Klassifikationen")
 
     def __str__(self):
         return self.name
@@ -98,6 +112,8 @@ class ClassificationVersion(models.Model):
     valid_from = models.DateField(_("gültig ab"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("Klassifikationsversion")
+        verbose_name_plural = _("Klassifikationsversionen")
         ordering = ["classification_id", "valid_from", "version"]
         constraints = [
             models.UniqueConstraint(
@@ -124,6 +140,8 @@ class ClassificationItem(models.Model):
     upper = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("Klassifikationsposition")
+        verbose_name_plural = _("Klassifikationspositionen")
         ordering = ["version_id", "order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="classification_code_unique")

@@ -86,3 +86,16 @@ def test_the_demo_city_package_is_clean():
     levels = {u.level for u in parsed.units}
     assert levels == {"stadtteil", "stadtbezirk"}
     assert sum(u.level == "stadtbezirk" for u in parsed.units) == 41
+
+
+def test_the_level_list_links_to_the_load_page(client, administrator):
+    client.force_login(administrator)
+    page = client.get("/admin/geography/arealevel/").content.decode()
+    assert "/admin/geography/arealevel/laden/" in page and "Gebietsstand laden" in page
+
+
+def test_a_restricted_user_may_not_load_areas(client, staff):
+    client.force_login(staff)
+    response = client.post("/admin/geography/arealevel/laden/", {})
+    assert response.status_code == 302 and "/laden/" not in response["Location"]
+    assert not AreaUnit.objects.exists()
