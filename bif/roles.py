@@ -61,6 +61,13 @@ LATER_ROLE_PERMISSIONS = {
     ADMINISTRATION: [
         ("departments", "add_schemaversion"),
         ("departments", "view_schemaversion"),
+        # The city's area structure (Gebietsstand): loaded and kept by the administration.
+        ("geography", "add_areaunit"),
+        ("geography", "change_areaunit"),
+        ("geography", "view_areaunit"),
+        ("geography", "view_arealevel"),
+        ("geography", "view_areasystem"),
+        ("geography", "view_areachange"),
     ],
 }
 

@@ -133,7 +133,8 @@ DEMO_GRANTS = [
     ("statistik2", ["einwohner", "kita", "sgb2", "sgb2_ba", "bauantraege"], ["publish_tables"]),
 ]
 
-STADTTEIL = {"field": "Stadtteil", "kind": "code"}
+# Labels come from the area level and the classification named, as in any city's tables.
+STADTTEIL = {"field": "Stadtteil", "kind": "code", "level": "stadtteil"}
 # The demo's published tables: (slug, title, source, dimensions, filters, time series?).
 DEMO_TABLES = [
     (
@@ -148,11 +149,19 @@ DEMO_TABLES = [
         "einwohner-stadtteil-geschlecht",
         "Einwohner nach Stadtteil und Geschlecht",
         "einwohner",
-        [STADTTEIL, {"field": "Geschlecht", "kind": "code"}],
+        [STADTTEIL, {"field": "Geschlecht", "kind": "code", "codelist": "geschlecht"}],
         [],
         False,
     ),
     ("einwohner-zeitreihe", "Einwohner nach Stadtteil", "einwohner", [STADTTEIL], [], True),
+    (
+        "einwohner-stadtbezirk",
+        "Einwohner nach statistischem Bezirk",
+        "einwohner",
+        [{"field": "Statistischer Bezirk", "kind": "code", "level": "stadtbezirk"}],
+        [],
+        False,
+    ),
     (
         "kinder-stadtteil",
         "Kinder unter 6 Jahren nach Stadtteil (31.12.2025)",
@@ -165,7 +174,14 @@ DEMO_TABLES = [
         "kita-stadtteil",
         "Betreuungsverträge nach Wohnort-Stadtteil",
         "kita",
-        [{"field": "Wohnort Stadtteil", "kind": "code", "label": "Stadtteil"}],
+        [
+            {
+                "field": "Wohnort Stadtteil",
+                "kind": "code",
+                "label": "Stadtteil",
+                "level": "stadtteil",
+            }
+        ],
         [],
         False,
     ),
@@ -173,7 +189,14 @@ DEMO_TABLES = [
         "kita-zeitreihe",
         "Betreuungsverträge nach Wohnort-Stadtteil (Zeitreihe)",
         "kita",
-        [{"field": "Wohnort Stadtteil", "kind": "code", "label": "Stadtteil"}],
+        [
+            {
+                "field": "Wohnort Stadtteil",
+                "kind": "code",
+                "label": "Stadtteil",
+                "level": "stadtteil",
+            }
+        ],
         [],
         True,
     ),
@@ -271,7 +294,17 @@ def write_files(directory, *, residents, years):
     return generator.write_demo_city(directory, residents=residents, years=years)
 
 
+def load_areas_and_classifications():
+    """The demo city's Gebietsstand and code lists, loaded as any city loads its own."""
+    from bif.geography import classifications, services
+
+    folder = Path(generator.__file__).resolve().parent / "data"
+    services.load_areas(services.read_folder(folder / "areas"))
+    classifications.load((folder / "klassifikationen.csv").read_bytes())
+
+
 def seed(*, residents=98_800, years=(2021, 2022, 2023, 2024, 2025), load=True, stdout=None):
+    load_areas_and_classifications()
     create_catalog()
     users = create_users()
     create_grants()

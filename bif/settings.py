@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "bif",
+    "bif.geography",
     "departments",
     "rollout",
     "statistics_office",

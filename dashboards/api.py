@@ -1,7 +1,6 @@
 """REST API: a dashboard's definition and each widget's figure (plotly JSON plus its data
 table, summary and notes). Filters are query parameters, as on the page."""
 
-from django.templatetags.static import static
 from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -144,9 +143,8 @@ class DashboardViewSet(viewsets.ReadOnlyModelViewSet):
         result["filters"] = filters
         result["widget"] = widget
         if result.get("figure"):
-            # The map's GeoJSON is a static file: give API clients its full address.
-            geojson = request.build_absolute_uri(static("dashboards/stadtteile.geojson"))
+            # The map's GeoJSON is the level's page: give API clients its full address.
             for trace in result["figure"].get("data", []):
-                if trace.get("type") == "choropleth":
-                    trace["geojson"] = geojson
+                if trace.get("type") == "choropleth" and isinstance(trace.get("geojson"), str):
+                    trace["geojson"] = request.build_absolute_uri(trace["geojson"])
         return Response(FigureSerializer(result, context=self.get_serializer_context()).data)

@@ -8,7 +8,6 @@ from statistics_office.tables.exports import format_value
 
 TOTAL = "_T"
 TIME = "Stichtag"
-STADTTEIL = "Stadtteil"
 GRAY = "#D9D9D9"
 FALLBACK_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 
@@ -91,8 +90,6 @@ def default_axes(table, kind):
     names = [d["name"] for d in table.get("dimensions", [])]
     if kind == "line":
         x = TIME if TIME in names else (names[0] if names else "")
-    elif kind == "map":
-        x = STADTTEIL
-    else:
+    else:  # a map too: its units are the first dimension that is not the date
         x = next((n for n in names if n != TIME), names[0] if names else "")
     return x

@@ -33,6 +33,16 @@ DEMO_DASHBOARDS = [
                 "x_dimension": "Stadtteil",
             },
             {
+                "title": "Einwohner je statistischem Bezirk (Karte)",
+                "kind": "map",
+                "table": "einwohner-stadtbezirk",
+                "x_dimension": "Statistischer Bezirk",
+                "map_level": "stadtbezirk",
+                "map_method": "jenks",
+                "map_classes": 5,
+                "width": 2,
+            },
+            {
                 "title": "Betreuungsverträge und Kinder von 0 bis 5 Jahren",
                 "kind": "bar",
                 "table": "kita-stadtteil",

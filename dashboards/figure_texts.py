@@ -132,4 +132,8 @@ def _footer(tables):
                 "v": t.get("version", ""),
             }
         )
+        if t.get("gebietsstand"):
+            lines.append(_("Gebietsstand: %(date)s") % {"date": _date(t["gebietsstand"])})
+        if t.get("area_note"):
+            lines.append(t["area_note"])
     return lines

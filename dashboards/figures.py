@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from statistics_office.tables.exports import secret_sign
 
+from . import maps
 from .cells import (
     FALLBACK_COLORS,
-    GRAY,
     KIND_LABELS,
     TIME,
     decimals,
@@ -104,6 +104,8 @@ def build(tables, spec, filters=None, *, palette=None, geojson=None, centroids=N
         "map": _map,
     }[kind]
     figure = builder(main, f, spec, palette, geojson=geojson, centroids=centroids)
+    if "legend" in figure:  # a map's classes, listed beside it
+        result["legend"] = figure.pop("legend")
     figure["layout"] = {**_base_layout(palette), **figure.get("layout", {})}
     result["figure"] = figure
     if kind in ("pie", "donut") and secret_cells:
@@ -235,91 +237,9 @@ def _pie(main, f, spec, palette, **_kw):
 
 
 def _map(main, f, spec, palette, *, geojson=None, centroids=None):
-    _name, cells = f["series"][0]
-    shown_ids, values, texts, names, secret_ids = [], [], [], [], []
-    for code, lbl, cell in zip(f["x_codes"], f["x_labels"], cells, strict=True):
-        if cell is None or len(code) != 2:
-            continue
-        feature = "STGT" + code
-        if is_secret(cell):
-            secret_ids.append(feature)
-            continue
-        shown_ids.append(feature)
-        values.append(plotted(cell))
-        texts.append(shown(cell, main))
-        names.append(lbl)
-    data = [
-        {
-            "type": "choropleth",
-            "geojson": geojson,
-            "featureidkey": "properties.AREA_ID",
-            "locations": shown_ids,
-            "z": values,
-            "text": texts,
-            "customdata": names,
-            "hovertemplate": "%{customdata}: %{text}<extra></extra>",
-            "colorscale": palette["scale"],
-            "marker": {"line": {"color": "#ffffff", "width": 1}},
-            "colorbar": {
-                "title": {"text": main.get("measure_label", "")},
-                "separatethousands": True,
-            },
-            "name": main.get("measure_label", ""),
-        }
-    ]
-    if secret_ids:
-        data.append(
-            {
-                "type": "choropleth",
-                "geojson": geojson,
-                "featureidkey": "properties.AREA_ID",
-                "locations": secret_ids,
-                "z": [1] * len(secret_ids),
-                "colorscale": [[0, GRAY], [1, GRAY]],
-                "showscale": False,
-                "hovertemplate": "%{location}: " + secret_sign() + "<extra></extra>",
-                "name": _("geheim (%(sign)s)") % {"sign": secret_sign()},
-                "marker": {"line": {"color": "#ffffff", "width": 1}},
-            }
-        )
-        points = [centroids[i] for i in secret_ids if centroids and i in centroids]
-        if points:
-            data.append(
-                {
-                    "type": "scattergeo",
-                    "mode": "text",
-                    "lon": [p[0] for p in points],
-                    "lat": [p[1] for p in points],
-                    "text": [secret_sign()] * len(points),
-                    "textfont": {"size": 20, "color": "#000000"},
-                    "hoverinfo": "skip",
-                    "showlegend": False,
-                }
-            )
-    return {
-        "data": data,
-        "layout": {
-            # No tile server: the Stadtteile are the whole map.
-            "geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
-            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-            "annotations": [],
-        },
-    }
-
-
-def centroids_of(geojson):
-    """A point inside (roughly) each feature, for placing the secret sign on a map."""
-    points = {}
-    for feature in geojson.get("features", []):
-        geometry = feature["geometry"]
-        rings = geometry["coordinates"]
-        if geometry["type"] == "MultiPolygon":
-            rings = max(rings, key=lambda poly: len(poly[0]))
-        outer = rings[0]
-        lon = sum(p[0] for p in outer) / len(outer)
-        lat = sum(p[1] for p in outer) / len(outer)
-        points[feature["properties"]["AREA_ID"]] = (round(lon, 5), round(lat, 5))
-    return points
+    figure, legend = maps.choropleth(main, f, spec, palette, geojson=geojson, centroids=centroids)
+    figure["legend"] = legend
+    return figure
 
 
 # --- KPI tile ----------------------------------------------------------------------------

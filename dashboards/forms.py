@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bif.geography import selectors as area_selectors
 from statistics_office.tables.models import TableDefinition
 
 from . import services
@@ -76,17 +77,29 @@ class WidgetForm(forms.ModelForm):
             "x_dimension": _("leer: das erste Merkmal (bei Linien der Stichtag)"),
             "series_dimension": _("leer: eine Reihe (Gesamtwert der übrigen Merkmale)"),
             "compare_table": _("wird als weitere Reihe neben der Tabelle gezeigt"),
+            "map_level": _("nur für Karten; leer: die Ebene, zu der die Codes der Tabelle gehören"),
+            "map_breaks": _("nur bei eigenen Grenzen, z. B. „100; 250; 500“"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["table"].queryset = published_definitions()
         self.fields["compare_table"].queryset = published_definitions()
+        self.fields["map_level"] = forms.ChoiceField(
+            label=self.fields["map_level"].label,
+            help_text=self.fields["map_level"].help_text,
+            required=False,
+            choices=[("", _("automatisch"))] + area_selectors.levels_with_geometry(),
+        )
+        self.fields["map_method"].required = False
+        self.fields["map_classes"].required = False
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
+        data["map_method"] = data.get("map_method") or "quantile"
+        data["map_classes"] = data.get("map_classes") or 5
         try:
             services.check_widget(
                 data["kind"],
@@ -94,6 +107,7 @@ class WidgetForm(forms.ModelForm):
                 data.get("compare_table"),
                 data.get("x_dimension", ""),
                 data.get("series_dimension", ""),
+                area_level=data.get("map_level", ""),
             )
         except ValidationError as exc:
             raise exc from None

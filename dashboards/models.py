@@ -5,6 +5,7 @@ published version, so a new publication reaches every dashboard without editing 
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -92,7 +93,7 @@ class Widget(models.Model):
         PIE = "pie", _("Kreis")
         DONUT = "donut", _("Ring")
         TABLE = "table", _("Tabelle")
-        MAP = "map", _("Karte der Stadtteile")
+        MAP = "map", _("Karte (Gebiete einer Ebene)")
 
     dashboard = models.ForeignKey(
         Dashboard, verbose_name=_("Dashboard"), on_delete=models.CASCADE, related_name="widgets"
@@ -126,6 +127,24 @@ class Widget(models.Model):
         default=1,
     )
     note = models.TextField(_("Hinweis"), blank=True)
+    # A map: the area level drawn (its slug; empty: the level the table's codes belong to),
+    # how values fall into classes, how many, and the builder's own breaks ("10; 20; 50").
+    map_level = models.CharField(_("Gebietsebene der Karte"), max_length=60, blank=True)
+    map_method = models.CharField(
+        _("Klassenbildung"),
+        max_length=10,
+        choices=[
+            ("quantile", _("Quantile (gleich viele Gebiete je Klasse)")),
+            ("equal", _("gleiche Intervalle")),
+            ("jenks", _("natürliche Brüche (Jenks)")),
+            ("manual", _("eigene Grenzen")),
+        ],
+        default="quantile",
+    )
+    map_classes = models.PositiveSmallIntegerField(
+        _("Zahl der Klassen"), default=5, validators=[MinValueValidator(2), MaxValueValidator(9)]
+    )
+    map_breaks = models.CharField(_("eigene Klassengrenzen"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
     class Meta:
@@ -147,7 +166,22 @@ class Widget(models.Model):
             "series": self.series_dimension,
             "palette": self.palette,
             "note": self.note,
+            "map_level": self.map_level,
+            "map_method": self.map_method,
+            "map_classes": self.map_classes,
+            "map_breaks": parse_breaks(self.map_breaks),
         }
+
+
+def parse_breaks(text):
+    """ "10; 20,5; 50" → [10.0, 20.5, 50.0] (German decimal comma); unreadable parts left out."""
+    out = []
+    for part in (text or "").split(";"):
+        try:
+            out.append(float(part.strip().replace(".", "").replace(",", ".")))
+        except ValueError:
+            continue
+    return out
 
 
 # Direct foreign-key permission tables (as for DataSource): grants vanish with the dashboard.

@@ -7,27 +7,25 @@ gets new keys: nothing stale is served and nothing else is thrown away.
 
 import hashlib
 import json
-from functools import lru_cache
-from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
-from django.templatetags.static import static
+from django.db.models import Count, F, Max
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from bif.geography import selectors as area_selectors
 from statistics_office.tables.exports import secret_sign
 from statistics_office.tables.models import PublishedTable
 
-from . import cells, figure_texts, figures
+from . import cells, figure_texts, figures, maps
 from .models import PALETTES, Dashboard, Widget
 from .selectors import may_build, visible_groups, widgets_of
 
 TIME = cells.TIME
-GEOJSON = Path(__file__).resolve().parent / "static" / "dashboards" / "stadtteile.geojson"
 CACHE_SECONDS = 7 * 24 * 3600
 META_FIELDS = (
     "id",
@@ -41,6 +39,8 @@ META_FIELDS = (
     "measure_label",
     "dimensions",
     "sources_label",
+    "gebietsstand",
+    "area_note",
 )
 
 
@@ -57,6 +57,7 @@ def publications(definition_ids):
     found = {}
     for row in rows:
         row["reference_date"] = row["reference_date"].isoformat() if row["reference_date"] else None
+        row["gebietsstand"] = row["gebietsstand"].isoformat() if row["gebietsstand"] else None
         found.setdefault(row["definition_id"], []).append(row)
     return found
 
@@ -146,13 +147,48 @@ def cache_key(widget, used, filters):
     return f"bif:dashboards:widget:{widget.pk}:{changed}:{digest}"
 
 
-@lru_cache(maxsize=1)
-def centroids():
-    return figures.centroids_of(json.loads(GEOJSON.read_text(encoding="utf-8")))
+# --- Maps: the GeoJSON and label points of an area level -----------------------------------
 
 
-def geojson_url():
-    return static("dashboards/stadtteile.geojson")
+def _level_stamp(slug):
+    """Changes when the level's units change (a new Gebietsstand): part of the cache keys."""
+    found = area_selectors.units(slug).aggregate(n=Count("pk"), last=Max("pk"))
+    return f"{found['n']}-{found['last']}"
+
+
+def level_geojson(slug):
+    key = f"bif:dashboards:geojson:{slug}:{_level_stamp(slug)}"
+    found = cache.get(key)
+    if found is None:
+        found = area_selectors.geojson(slug)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def label_points(slug):
+    key = f"bif:dashboards:labels:{slug}:{_level_stamp(slug)}"
+    found = cache.get(key)
+    if found is None:
+        found = maps.label_points(level_geojson(slug))
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def geojson_url(slug):
+    return reverse("dashboards:area-geojson", args=[slug])
+
+
+def map_level(codes, wanted=""):
+    """The level a map draws: the builder's choice, else the level with geometry that holds
+    most of the table's codes."""
+    if wanted:
+        return wanted
+    codes, best, best_hits = set(codes), "", 0
+    for slug, _name in area_selectors.levels_with_geometry():
+        hits = len(codes & set(label_points(slug)))
+        if hits > best_hits:
+            best, best_hits = slug, hits
+    return best
 
 
 def no_data(widget):
@@ -199,13 +235,20 @@ def _build(widget, chosen, used, filters):
     else:
         main = table(chosen["main"][0])
     tables = [main, *([table(chosen["compare"])] if chosen["compare"] else [])]
+    geojson = points = None
+    if widget.kind == Widget.Kind.MAP:
+        x = widget.x_dimension or cells.default_axes(main, "map")
+        codes = next((d.get("order") or [] for d in main["dimensions"] if d["name"] == x), [])
+        level = map_level(codes, widget.map_level)
+        if level:
+            geojson, points = geojson_url(level), label_points(level)
     result = figures.build(
         tables,
         widget.spec,
         filters,
         palette=PALETTES.get(widget.palette),
-        geojson=geojson_url(),
-        centroids=centroids(),
+        geojson=geojson,
+        centroids=points,
         previous=table(chosen["previous"]),
     )
     result["tables"] = [
@@ -278,6 +321,10 @@ WIDGET_FIELDS = (
     "palette",
     "width",
     "note",
+    "map_level",
+    "map_method",
+    "map_classes",
+    "map_breaks",
 )
 
 
@@ -324,8 +371,9 @@ def publish_dashboard(dashboard, user, *, publish=True):
     return dashboard
 
 
-def check_widget(kind, table, compare_table, x_dimension, series_dimension):
-    """Dimensions must exist in the table's newest publication; a map needs Stadtteile."""
+def check_widget(kind, table, compare_table, x_dimension, series_dimension, *, area_level=""):
+    """Dimensions must exist in the table's newest publication; a map needs a dimension
+    whose codes are units of an area level with geometry."""
     metas = publications([table.pk]).get(table.pk)
     if not metas:
         raise ValidationError(
@@ -342,11 +390,18 @@ def check_widget(kind, table, compare_table, x_dimension, series_dimension):
                     % {"name": name, "t": table, "names": ", ".join(sorted(names))}
                 }
             )
-    if kind == Widget.Kind.MAP and cells.STADTTEIL not in names:
-        raise ValidationError(
-            _("Eine Karte braucht eine Tabelle mit dem Merkmal „Stadtteil“ (Tabelle „%(t)s“).")
-            % {"t": table}
-        )
+    if kind == Widget.Kind.MAP:
+        dims = {d["name"]: d.get("order") or [] for d in metas[0].get("dimensions") or []}
+        x = x_dimension or cells.default_axes(metas[0], "map")
+        level = map_level(dims.get(x, []), area_level)
+        if not level or not set(dims.get(x, [])) & set(label_points(level)):
+            raise ValidationError(
+                _(
+                    "Eine Karte braucht ein Merkmal, dessen Codes Gebiete einer Ebene mit "
+                    "Geometrie sind (Tabelle „%(t)s“, Merkmal „%(x)s“)."
+                )
+                % {"t": table, "x": x}
+            )
     if compare_table is not None and not publications([compare_table.pk]).get(compare_table.pk):
         raise ValidationError(
             {

@@ -7,6 +7,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.dashboard_list, name="list"),
     path("neu/", views.dashboard_form, name="create"),
+    path("gebiete/<slug:level>.geojson", views.area_geojson, name="area-geojson"),
     path("<slug:slug>/", views.dashboard_detail, name="detail"),
     path("<slug:slug>/bearbeiten/", views.dashboard_form, name="edit"),
     path("<slug:slug>/veroeffentlichen/", views.dashboard_publish, name="publish"),

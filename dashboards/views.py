@@ -4,6 +4,7 @@ Every read goes through selectors.dashboards_for (a dashboard one may not see is
 every write through services.
 """
 
+import json
 from functools import wraps
 
 from django.contrib import messages
@@ -163,3 +164,16 @@ def widget_delete(request, slug, pk):
     services.delete_widget(widget, request.user)
     messages.success(request, _("Das Element ist entfernt."))
     return redirect("dashboards:edit", slug=slug)
+
+
+def area_geojson(request, level):
+    """The units of an area level (today's Gebietsstand) as GeoJSON, for the maps. Area
+    boundaries are public; nothing here comes from microdata."""
+    found = services.level_geojson(level)
+    if not found["features"]:
+        raise Http404
+    response = HttpResponse(
+        json.dumps(found, ensure_ascii=False), content_type="application/geo+json"
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

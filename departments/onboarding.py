@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bif import audit, geography, roles
+from bif import audit, roles
+from bif.geography import selectors as area_selectors
 
 from . import services
 from .importing import describe as describing
@@ -42,8 +43,8 @@ def can_onboard(user):
 
 
 def known_code_lists():
-    """Code lists the city already has: its Stadtteile (names as the city writes them)."""
-    return {"stadtteile": [name for _code, name in geography.stadtteile()]}
+    """Code lists the city already has: the names of its areas per level, as it writes them."""
+    return area_selectors.names_by_level()
 
 
 def describe_file(path, *, filename=None, sheet=None, user=None, request=None):

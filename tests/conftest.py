@@ -275,3 +275,11 @@ def pytest_terminal_summary(terminalreporter, config):
             f"portal database microdata scan: {scan['values']} values checked, "
             f"{scan['found']} found"
         )
+
+
+@pytest.fixture
+def demo_areas(db):
+    """The demo city's Gebietsstand and classifications, loaded as seed_demo loads them."""
+    from bif import seeding
+
+    seeding.load_areas_and_classifications()

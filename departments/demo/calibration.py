@@ -1,7 +1,7 @@
 """The published figures the demo city is calibrated on (shipped copies in ``data/``).
 
-Pure Python (numpy/pandas), no Django; the geography is bif/geography's. See data/README.md
-for the source and licence.
+Pure Python (numpy/pandas), no Django; the geography is the demo's own area package
+(data/areas). See data/README.md for the source and licence.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bif import geography
+from . import areas as geography
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-# The city's Stadtteile come from the base layer's geography (bif/geography/data).
+# The city's Stadtteile come from its area package (data/areas).
 STADTTEILE: list[tuple[str, str]] = list(geography.stadtteile())
 ST_CODES = np.array([c for c, _ in STADTTEILE])
 ST_INDEX = {c: i for i, (c, _) in enumerate(STADTTEILE)}

@@ -71,6 +71,9 @@ RULES: tuple[str, ...] = (
     "partition_mismatch",
     "cross_source_differs",
     "nothing_mapped",
+    # area assignment (statistics_office/intake/areas.py)
+    "area_unassigned",
+    "coordinates_deleted",
 )
 
 

@@ -1,7 +1,5 @@
-"""German sentences for findings: what is wrong, where, and what the analyst should do.
-
-The only module of the import core that imports Django (for gettext), so texts can be translated.
-"""
+"""German sentences for findings: what is wrong, where, and what the analyst should do. With
+messages_areas the only modules of the import core that import Django (gettext)."""
 
 from __future__ import annotations
 
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .findings import Finding
 from .messages_checks import CHECK_MESSAGES
+from .messages_areas import AREA_MESSAGES
 
 # rule -> (sentence with %(count)s, hint). Pluralised on "count".
 MESSAGES = {
@@ -415,7 +414,7 @@ MESSAGES = {
         ),
         _("Bitte prüfen, ob beide Quellen denselben Stichtag und dieselbe Abgrenzung haben."),
     ),
-}
+} | AREA_MESSAGES
 
 
 MESSAGES |= CHECK_MESSAGES

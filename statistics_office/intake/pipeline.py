@@ -18,6 +18,7 @@ import pandas as pd
 from django.conf import settings
 from django.utils import timezone
 
+from bif.geography import classifications
 from departments.importing import chunks as combine
 from departments.importing import grid, plausibility, readers, validation
 from departments.importing import schema as table_schema
@@ -26,7 +27,7 @@ from departments.models import DataSource, ImportRun
 from departments.selectors import previous_accepted
 from statistics_office.microdata import reports, store
 
-from . import rows, versions
+from . import areas, rows, versions
 
 Status, Stage = ImportRun.Status, ImportRun.Stage
 
@@ -44,7 +45,9 @@ class Reading:
 
 def execute(run, started):
     """Check and load the run's file; returns the run's new status."""
-    source, declared = run.source, run.schema_version.descriptor
+    source = run.source
+    # A field may name a classification ("codelist"): its codes are the field's enum.
+    declared = classifications.with_code_lists(run.schema_version.descriptor)
     reports.clear(run.pk)  # a retried run starts without the last attempt's report
     reading = _open(run, declared.get("layout") or {})
     # Auxiliary fields (names, addresses) are read and checked; they go no further.
@@ -60,6 +63,8 @@ def execute(run, started):
     counts = {name: pd.Series(dtype="int64") for name in group_fields}
     reference_field = source.reference_date_field or None
     rejected = None
+    # Coordinates to area units (schema "areaAssignment"), before auxiliary fields go.
+    assigner = areas.Assigner(declared) if areas.spec(declared) else None
 
     def on_loaded(done):
         rows.check_cancel(run.pk)
@@ -72,13 +77,19 @@ def execute(run, started):
 
     store.drop_version(run.pk)  # a version an earlier attempt loaded but never switched to
     with store.writing_version(
-        source_id=source.pk, run_id=run.pk, field_types=_field_types(descriptor), progress=on_loaded
+        source_id=source.pk,
+        run_id=run.pk,
+        field_types={**_field_types(descriptor), **areas.stored_types(declared)},
+        progress=on_loaded,
     ) as writer:
         for chunk in reading.chunks:
             rows.check_cancel(run.pk)
             result = validation.validate(chunk, declared, mapping)
-            result.typed = result.typed.drop(columns=dropped)
             chunk_findings = result.findings
+            if assigner is not None and not any(f.is_error for f in chunk_findings):
+                result.typed, assigned = assigner.apply(result.typed, result.row_numbers)
+                chunk_findings = chunk_findings + assigned
+            result.typed = result.typed.drop(columns=dropped)
             if not reading.whole:  # keys are checked over the whole file below
                 chunk_findings = [f for f in chunk_findings if f.rule not in combine.KEY_RULES]
             findings += chunk_findings

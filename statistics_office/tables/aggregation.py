@@ -12,39 +12,39 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 import pandas as pd
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from bif import geography
 from bif.db_router import SEALED_ALIAS
 from departments.importing.notation import is_status_name
 from statistics_office.disclosure import TOTAL, Dimension, complete_table
 from statistics_office.disclosure.cellkey import KEY_MODULUS
 from statistics_office.microdata.store import RECORD_KEY_COLUMN
 
-UNKNOWN = "_U"  # missing value of a code dimension, and unknown parent in a hierarchy
-UNKNOWN_LEAF = "_U_"  # missing value at the bottom of a hierarchy (its parent is UNKNOWN)
+from .codes import (  # noqa: F401 - the codes' rules, re-exported for callers of aggregation
+    AGE_BANDS,
+    KINDS,
+    UNKNOWN,
+    UNKNOWN_LEAF,
+    DefinitionError,
+    _bands,
+    age_bands,
+    band_code,
+    band_label,
+    broader_bands,
+    code_changes,
+    code_labels,
+    code_order,
+    dimension_name,
+    hierarchy_parents,
+    known_age_bands,
+    known_hierarchy,
+    own_age_bands,
+)
 
-AGE_BANDS = {
-    "5y": [(lo, lo + 4) for lo in range(0, 85, 5)] + [(85, None)],
-    # Twenty 5-year bands up to 95+, for cities with many very old residents.
-    "5y95": [(lo, lo + 4) for lo in range(0, 95, 5)] + [(95, None)],
-    "planning": [
-        (0, 2),
-        (3, 5),
-        (6, 9),
-        (10, 17),
-        (18, 24),
-        (25, 44),
-        (45, 64),
-        (65, 79),
-        (80, None),
-    ],
-}
 FILTER_OPS = {
     "in": "IN",
     "not_in": "NOT IN",
@@ -57,82 +57,6 @@ FILTER_OPS = {
     "is_null": "IS NULL",
     "not_null": "IS NOT NULL",
 }
-HIERARCHIES = ("stadtbezirk->stadtteil",)
-KINDS = ("code", "age_band", "hierarchy")
-SEX_LABELS = {"m": "männlich", "w": "weiblich", "d": "divers"}
-
-
-class DefinitionError(ValueError):
-    """The definition does not fit the data (German message for people)."""
-
-
-def age_bands(spec):
-    """The bands of an age dimension: a named set ("5y", "5y95", "planning") or the office's
-    own, e.g. [[0, 17], [18, 64], [65, null]] (contiguous from 0, the last one open)."""
-    bands = spec.get("bands", "5y")
-    if isinstance(bands, str):
-        if bands not in AGE_BANDS:
-            raise DefinitionError(f"Unbekannte Altersgruppen „{bands}“.")
-        return AGE_BANDS[bands]
-    return own_age_bands(bands)
-
-
-def own_age_bands(bands):
-    try:
-        out = [(int(lo), None if hi is None else int(hi)) for lo, hi in bands]
-    except (TypeError, ValueError):
-        raise DefinitionError("Eigene Altersgruppen als Liste von [von, bis] angeben.") from None
-    if not out or out[0][0] != 0 or out[-1][1] is not None:
-        raise DefinitionError(
-            "Eigene Altersgruppen beginnen bei 0 und enden mit einer offenen Gruppe (bis: null)."
-        )
-    for (lo, hi), (next_lo, _next_hi) in zip(out, out[1:], strict=False):
-        if hi is None or hi < lo or next_lo != hi + 1:
-            raise DefinitionError(
-                "Eigene Altersgruppen müssen lückenlos aneinander anschließen (z. B. 0–17, 18–64)."
-            )
-    return out
-
-
-def band_code(lo, hi):
-    # zero-padded so that the codes sort in age order
-    return f"{lo:02d}-{hi:02d}" if hi is not None else f"{lo:02d}+"
-
-
-def band_label(lo, hi):
-    return f"{lo}–{hi}" if hi is not None else f"{lo} und älter"
-
-
-@cache
-def hierarchy_parents(name):
-    """{child code: parent code} of a named hierarchy."""
-    if name == "stadtbezirk->stadtteil":
-        return geography.stadtbezirk_parents()
-    raise DefinitionError(f"Unbekannte Hierarchie „{name}“.")
-
-
-@cache
-def _stadtteil_labels():
-    return geography.area_labels()
-
-
-def code_labels(spec):
-    """Display labels of a dimension's codes (codes without a label show as themselves)."""
-    labels = {TOTAL: "Insgesamt", UNKNOWN: "unbekannt", UNKNOWN_LEAF: "unbekannt"}
-    if spec.get("kind", "code") == "age_band":
-        for lo, hi in age_bands(spec):
-            labels[band_code(lo, hi)] = band_label(lo, hi)
-    elif spec.get("kind", "code") == "hierarchy" or "stadtteil" in spec["field"].lower():
-        labels.update(_stadtteil_labels())
-    elif spec["field"].lower() == "geschlecht":
-        labels.update(SEX_LABELS)
-    return labels
-
-
-def dimension_name(spec):
-    if spec.get("label"):
-        return spec["label"]
-    return "Altersgruppe" if spec.get("kind", "code") == "age_band" else spec["field"]
 
 
 @dataclass
@@ -179,15 +103,15 @@ def _years_before(day, years):
 
 def _age_band_sql(expr, bands, reference_date):
     """Age band from the birth date by comparing dates, not by computing each person's age:
-    age ≤ hi exactly when born after the day hi + 1 years before the reference date."""
+    age ≤ hi exactly when born after the day hi + 1 years before the reference date.
+    ``bands``: [(lower, upper, code)]."""
     day = dt.date.fromisoformat(str(reference_date)[:10])
     whens = " ".join(
-        f"WHEN {expr} > '{_years_before(day, hi + 1).isoformat()}' THEN '{band_code(lo, hi)}'"
-        for lo, hi in bands
+        f"WHEN {expr} > '{_years_before(day, hi + 1).isoformat()}' THEN '{_lit(code)}'"
+        for lo, hi, code in bands
         if hi is not None
     )
-    lo_last = bands[-1][0]
-    return f"(CASE {whens} ELSE '{band_code(lo_last, None)}' END)"
+    return f"(CASE {whens} ELSE '{_lit(bands[-1][2])}' END)"
 
 
 def _text(expr):
@@ -197,6 +121,14 @@ def _text(expr):
 def _case_map(expr, mapping, default):
     whens = " ".join(f"WHEN '{_lit(k)}' THEN '{_lit(v)}'" for k, v in sorted(mapping.items()))
     return f"(CASE {expr} {whens} ELSE '{_lit(default)}' END)"
+
+
+def _remap(expr, mapping):
+    """Old codes to today's (a boundary change); other codes unchanged."""
+    if not mapping:
+        return expr
+    whens = " ".join(f"WHEN '{_lit(k)}' THEN '{_lit(v)}'" for k, v in sorted(mapping.items()))
+    return f"(CASE {expr} {whens} ELSE {expr} END)"
 
 
 def _lit(text):
@@ -223,19 +155,27 @@ def plan(
         plan.names.append(dimension_name(spec))
         if kind == "code":
             col = _column(version, spec["field"])
-            base_cols.append(f"{col} AS {prefix}{i}")
+            changed = code_changes(spec.get("level"), version.reference_date)
+            base_cols.append(f"{_remap(_text(col), changed) if changed else col} AS {prefix}{i}")
             plan.levels.append([f"COALESCE({_text(f'{prefix}{i}')}, '{UNKNOWN}')"])
         elif kind == "age_band":
             col = _column(version, spec["field"], types=("date",))
             base_cols.append(f"{col} AS {prefix}{i}")
             plan.where.append(f"{col} IS NOT NULL AND {col} <= %s")
             plan.params.append(reference_date)
-            bands = age_bands(spec)
-            plan.levels.append([_age_band_sql(f"{prefix}{i}", bands, reference_date)])
+            band_sql = _age_band_sql(f"{prefix}{i}", _bands(spec), reference_date)
+            broader = broader_bands(spec)
+            if broader:  # broad bands above the fine ones: a hierarchical dimension
+                plan.levels.append([band_sql, _case_map(band_sql, broader, UNKNOWN)])
+            else:
+                plan.levels.append([band_sql])
         elif kind == "hierarchy":
             col = _column(version, spec["field"])
             parents = hierarchy_parents(spec["hierarchy"])
-            base_cols.append(f"{_text(col)} AS {prefix}{i}")
+            # Today's parents re-aggregate earlier versions by their units (blocks); codes of
+            # the finest level that changed since the version are mapped to today's first.
+            changed = code_changes(spec["hierarchy"].partition("->")[0], version.reference_date)
+            base_cols.append(f"{_remap(_text(col), changed)} AS {prefix}{i}")
             plan.levels.append(
                 [
                     f"COALESCE({prefix}{i}, '{UNKNOWN_LEAF}')",
@@ -365,9 +305,14 @@ def dimensions(plan_, bottom, definition_dims):
         name = plan_.names[i]
         codes = sorted(set(bottom[f"d{i}_0"].astype(str)))
         if spec.get("kind") == "age_band":
-            bands = age_bands(spec)
-            codes = sorted(set(codes) | {band_code(lo, hi) for lo, hi in bands})
-            dims.append(Dimension.flat(name, codes))
+            codes = sorted(set(codes) | {code for _lo, _hi, code in _bands(spec)})
+            broader = broader_bands(spec)
+            if broader:
+                mapping = {code: broader.get(code, UNKNOWN) for code in codes}
+                mapping.update(dict.fromkeys(set(mapping.values()), TOTAL))
+                dims.append(Dimension(name, mapping))
+            else:
+                dims.append(Dimension.flat(name, codes))
         elif spec.get("kind") == "hierarchy":
             parents = hierarchy_parents(spec["hierarchy"])
             mapping = {}

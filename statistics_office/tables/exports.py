@@ -132,6 +132,12 @@ def footer_lines(table):
         _("Quelle: %(source)s; Stichtag %(date)s; Statistikstelle, Version %(version)s")
         % {"source": table.sources_label, "date": reference, "version": table.version}
     )
+    if getattr(table, "gebietsstand", None):  # the area structure the table is on (issue 17)
+        lines.append(
+            _("Gebietsstand: %(date)s") % {"date": table.gebietsstand.strftime("%d.%m.%Y")}
+        )
+    if getattr(table, "area_note", ""):
+        lines.append(table.area_note)
     return lines
 
 

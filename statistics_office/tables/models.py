@@ -207,6 +207,10 @@ class PublishedTable(models.Model):
     spec = models.JSONField(_("Definition"), default=dict, blank=True)
     import_run_ids = models.JSONField(_("Datenstände (Importläufe)"), default=list, blank=True)
     withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
+    # The area structure the table is on (issue 17), and a time series' note on a boundary
+    # change its earlier dates were re-aggregated across.
+    gebietsstand = models.DateField(_("Gebietsstand"), null=True, blank=True)
+    area_note = models.TextField(_("Hinweis zur Gebietsänderung"), blank=True)
 
     class Meta:
         ordering = ["title", "-version"]

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from bif import audit, roles
@@ -150,6 +151,8 @@ def publish(computation, user, *, automatic=False):
             cells=[{k: v for k, v in c.items() if k != "reason"} for c in computation.cells],
             spec=computation.spec,
             import_run_ids=computation.import_run_ids,
+            gebietsstand=parse_date(computation.stats.get("gebietsstand") or ""),
+            area_note=computation.stats.get("area_note", ""),
         )
     computation.refresh_from_db()
     audit.record(

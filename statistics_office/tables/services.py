@@ -17,7 +17,7 @@ from bif import audit, jobs, roles
 from departments.importing.notation import is_status_name
 from statistics_office import access
 
-from . import aggregation, linked, protection, ptables
+from . import aggregation, gebietsstand, linked, protection, ptables
 from .checks import TableError
 from .checks import require as _require
 from .linked import SOURCE_DIMENSION, TIME_DIMENSION, for_source
@@ -48,14 +48,19 @@ def validate_spec(*, dimensions, filters, measure, measure_field, method):
             raise TableError(_("Unbekannte Art des Merkmals: „%(kind)s“.") % {"kind": kind})
         if kind == "age_band":
             bands = dim.get("bands", "5y")
-            if isinstance(bands, str) and bands not in aggregation.AGE_BANDS:
-                raise TableError(_("Altersgruppen: „5y“, „5y95“, „planning“ oder eigene angeben."))
+            if isinstance(bands, str) and not aggregation.known_age_bands(bands):
+                raise TableError(
+                    _(
+                        "Altersgruppen: „5y“, „5y95“, „planning“, eine Altersgruppen-"
+                        "Klassifikation oder eigene angeben."
+                    )
+                )
             if not isinstance(bands, str):
                 try:
                     aggregation.own_age_bands(bands)
                 except aggregation.DefinitionError as exc:
                     raise TableError(str(exc)) from exc
-        if kind == "hierarchy" and dim.get("hierarchy") not in aggregation.HIERARCHIES:
+        if kind == "hierarchy" and not aggregation.known_hierarchy(dim.get("hierarchy")):
             raise TableError(_("Unbekannte Hierarchie: „%(h)s“.") % {"h": dim.get("hierarchy")})
     if not isinstance(filters, list):
         raise TableError(_("Filter müssen eine Liste sein."))
@@ -224,13 +229,18 @@ def _versions(definition, source):
     return [version]
 
 
-def display_order(dim):
-    """Codes depth first: the total, then each parent followed by its children."""
+def display_order(dim, spec=None):
+    """Codes depth first: the total, then each parent followed by its children (siblings in
+    their classification's order, where the dimension has one)."""
     order = []
+    ranked = {code: i for i, code in enumerate(aggregation.code_order(spec or {}) or [])}
 
     def walk(code):
         order.append(code)
-        for child in dim.children.get(code, []):
+        children = dim.children.get(code, [])
+        if ranked:
+            children = sorted(children, key=lambda c: (ranked.get(c, len(ranked)), c))
+        for child in children:
             walk(child)
 
     walk(aggregation.TOTAL)
@@ -294,7 +304,7 @@ def compute_protected(definition, *, progress=None, clock=None):
                         for code, label in aggregation.code_labels(spec).items()
                         if code in dim.codes
                     },
-                    "order": display_order(dim),
+                    "order": display_order(dim, spec),
                 }
                 for spec, dim in zip(applied.dimensions, dims, strict=True)
             ]
@@ -326,6 +336,7 @@ def compute_protected(definition, *, progress=None, clock=None):
         "suppressed": sum(v.get("suppressed", 0) for v in per_version),
         "parameters": {k: v for k, v in params.items() if k != "ptable_rows"},
         "versions": per_version,
+        **gebietsstand.describe(definition.dimensions, [v.reference_date for v in versions]),
     }
     info = {
         "audit_passed": None if definition.method == "cellkey" else all(audits),

@@ -18,6 +18,8 @@ BENCHMARKS = [
     "tests.bench.disclosure_3d_1m",
     "tests.bench.disclosure_joint_1m",
     "tests.bench.dashboard_load",
+    # No database: the demo package's 41 districts.
+    "tests.bench.assign_areas_1m",
     # No database: the hostile workbook is written on the fly.
     "tests.bench.xlsx_expansion",
     # Its own databases (bif_bench_load*) and Redis DB 11, with a real Celery worker.

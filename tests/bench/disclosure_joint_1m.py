@@ -84,6 +84,7 @@ def main():
 
     from .common import peak_rss_mb, report
 
+    seeding.load_areas_and_classifications()
     seeding.create_catalog()
     source = DataSource.objects.get(slug="einwohner")
     version = ensure_residents(source)

@@ -284,7 +284,9 @@ def test_line_and_kpi_use_earlier_publications(make_dashboard, publish):
 # --- Builder -----------------------------------------------------------------------------
 
 
-def test_statistics_office_builds_and_publishes_a_dashboard(client, statistician, sex_table):
+def test_statistics_office_builds_and_publishes_a_dashboard(
+    client, statistician, sex_table, demo_areas
+):
     client.force_login(statistician)
     response = client.post(
         "/dashboards/neu/",

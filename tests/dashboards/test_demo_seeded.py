@@ -29,3 +29,17 @@ def test_demo_dashboards_draw_every_widget_from_the_seeded_tables(settings, tmp_
             assert not result["empty"], (board.slug, widget.title)
             if result["figure"]:
                 go.Figure(result["figure"])  # valid for plotly
+    # The demo city keeps its Stadtteil maps and gains a map of its 41 statistical districts,
+    # both drawn from the Gebietsstand seed_demo loaded as data.
+    profil = next(b for b in boards if b.slug == "stadtteil-profil")
+    drawn = {w.title: r for w, r in services.render_dashboard(profil, {}) if w.kind == "map"}
+
+    def units(title):
+        traces = drawn[title]["figure"]["data"]
+        return sum(len(t["locations"]) for t in traces if t["type"] == "choropleth")
+
+    assert units("Einwohner je Stadtteil (Karte)") == 13
+    assert units("Einwohner je statistischem Bezirk (Karte)") == 41
+    assert drawn["Einwohner je statistischem Bezirk (Karte)"]["legend"]
+    geojson = client.get("/dashboards/gebiete/stadtbezirk.geojson").json()
+    assert len(geojson["features"]) == 41

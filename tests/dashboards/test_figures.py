@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import pytest
 from django.test import override_settings
 
-from dashboards import figures
+from dashboards import figures, maps
 
 from .conftest import GESCHLECHT, STADTTEIL, sex_cells, stadtteil_cells
 
@@ -74,13 +74,13 @@ def test_a_filter_on_the_axis_keeps_only_that_code():
     assert result["figure"]["data"][0]["x"] == ["Neustadt"]
 
 
-def test_map_is_a_choropleth_of_the_stadtteile_without_tiles():
+def test_map_is_a_choropleth_of_the_units_without_tiles():
     geojson = {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
-                "properties": {"AREA_ID": f"STGT0{i}"},
+                "properties": {"code": f"0{i}", "name": f"Teil {i}"},
                 "geometry": {
                     "type": "Polygon",
                     "coordinates": [[[9.4, 54.7], [9.5, 54.8], [9.4, 54.8], [9.4, 54.7]]],
@@ -91,17 +91,37 @@ def test_map_is_a_choropleth_of_the_stadtteile_without_tiles():
     }
     women = {"Geschlecht": "w"}
     result = figures.build(
-        [SEX], spec("map"), women, geojson=geojson, centroids=figures.centroids_of(geojson)
+        [SEX], spec("map"), women, geojson=geojson, centroids=maps.label_points(geojson)
     )
     data = result["figure"]["data"]
     assert data[0]["type"] == "choropleth"
-    assert data[0]["featureidkey"] == "properties.AREA_ID"
-    assert data[0]["locations"] == ["STGT01", "STGT02"]
-    assert data[1]["locations"] == ["STGT03"]  # secret: grey, not zero
+    assert data[0]["featureidkey"] == "properties.code"
+    assert data[0]["locations"] == ["01", "02"]
+    assert data[1]["locations"] == ["03"]  # secret: grey, not zero
+    assert data[1]["hovertemplate"].startswith("%{customdata}: .")  # the sign in the hover
     assert data[2]["type"] == "scattergeo" and data[2]["text"] == ["."]
+    assert data[3]["text"] == ["Altstadt", "Neustadt"]  # the label layer
+    assert result["legend"][-1]["label"] == "geheim zu halten (.)"
+    nordstadt = next(r for r in result["table"]["rows"] if r["label"] == "Nordstadt")
+    assert "." in str(nordstadt)  # the data table beside the map shows the sign too
     geo = result["figure"]["layout"]["geo"]
     assert geo["fitbounds"] == "locations" and geo["visible"] is False
     assert "mapbox" not in str(result["figure"]) and "map" not in result["figure"]["layout"]
+    go.Figure(result["figure"])
+
+
+@pytest.mark.parametrize("method", ["equal", "quantile", "jenks", "manual"])
+def test_map_classes_have_a_legend_and_each_unit_a_class(method):
+    values = {"01": 130, "02": 400, "03": 900}
+    main = table(stadtteil_cells(values), [STADTTEIL])
+    map_spec = {**spec("map"), "map_method": method, "map_classes": 3, "map_breaks": [200, 500]}
+    points = {code: (9.4, 54.7, code) for code in values}
+    result = figures.build([main], map_spec, {}, geojson="/g.geojson", centroids=points)
+    trace = result["figure"]["data"][0]
+    labels = [item["label"] for item in result["legend"]]
+    assert len(labels) == 3 and labels[0].startswith("130 – ")
+    assert trace["colorbar"]["ticktext"] == labels
+    assert sorted(trace["z"]) == [0, 1, 2]  # three units, three classes
     go.Figure(result["figure"])
 
 

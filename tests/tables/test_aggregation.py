@@ -40,7 +40,7 @@ def test_age_bands_and_filters_match_pandas(microdata):
     assert len(cells) == (4 + 1) * (18 + 1)
 
 
-def test_hierarchy_margins_and_cell_keys_come_from_the_records(microdata):
+def test_hierarchy_margins_and_cell_keys_come_from_the_records(microdata, demo_areas):
     definition = TableDefinition(
         dimensions=[
             {

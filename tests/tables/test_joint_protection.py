@@ -25,7 +25,7 @@ from .independent_audit import Published
 
 pytestmark = [pytest.mark.django_db(databases=["default", "sealed"])]
 
-STADTTEIL = {"field": "Stadtteil", "kind": "code"}
+STADTTEIL = {"field": "Stadtteil", "kind": "code", "level": "stadtteil"}
 SEX = {"field": "Geschlecht", "kind": "code"}
 BROAD = [[0, 17], [18, 64], [65, None]]
 TWO = [[0, 17], [18, None]]
@@ -127,7 +127,7 @@ def test_a_cell_with_the_records_of_a_published_cell_keeps_its_value_and_status(
 
 
 def test_the_cell_key_method_refuses_a_filter_that_leaves_out_a_small_group(
-    office, source, microdata, django_capture_on_commit_callbacks
+    demo_areas, office, source, microdata, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
     publish(office, source, capture, slug="ck-st", dimensions=[STADTTEIL], method="cellkey")

@@ -231,8 +231,9 @@ def test_corpus_has_at_least_fifteen_files_of_our_own_and_the_three_real_ones():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_file_is_described_and_imported_unchanged_with_values_and_statuses(
-    name, department, django_capture_on_commit_callbacks, clean_sealed_tables
+    name, department, django_capture_on_commit_callbacks, clean_sealed_tables, demo_areas
 ):
+    # The city's Stadtteile (known code lists) come from its loaded Gebietsstand.
     rows, cells = EXPECTED[name]
     with django_capture_on_commit_callbacks(execute=True):
         source, run, _description = onboard_and_import(name, department)

@@ -1,0 +1,154 @@
+"""Choropleth maps of any area level: classes and their legend, secret units drawn apart,
+a label layer. Pure: the level's GeoJSON (a URL or a dict) and its label points come in.
+"""
+
+from django.utils.translation import gettext as _
+from plotly.colors import sample_colorscale
+
+from statistics_office.tables.exports import secret_sign
+
+from . import classify
+from .cells import GRAY, decimals, is_secret, number, plotted, shown
+
+FEATURE_KEY = "properties.code"
+HATCH = "#7F7F7F"  # outline of secret units, darker than their grey fill
+
+
+def choropleth(main, f, spec, palette, *, geojson=None, centroids=None):
+    """The figure and its class legend; `centroids`: {code: (lon, lat, name)} of the level."""
+    centroids = centroids or {}
+    _name, cells = f["series"][0]
+    shown_codes, values, texts, names, secret = [], [], [], [], []
+    for code, lbl, cell in zip(f["x_codes"], f["x_labels"], cells, strict=True):
+        if cell is None or (centroids and code not in centroids):
+            continue  # a margin, or a code of another level
+        if is_secret(cell):
+            secret.append((code, lbl))
+            continue
+        shown_codes.append(code)
+        values.append(plotted(cell))
+        texts.append(shown(cell, main))
+        names.append(lbl)
+    bounds = classify.breaks(
+        values,
+        spec.get("map_method") or "quantile",
+        spec.get("map_classes") or 5,
+        manual=spec.get("map_breaks"),
+    )
+    k = max(1, len(bounds))
+    colors = sample_colorscale(palette["scale"], [i / max(1, k - 1) for i in range(k)])
+    places = decimals(main)
+    legend_labels = []
+    if values:
+        legend_labels = classify.labels(bounds, min(values), lambda v: number(v, places))
+    step = []
+    for i, color in enumerate(colors):
+        step += [[i / k, color], [(i + 1) / k, color]]
+    data = [
+        {
+            "type": "choropleth",
+            "geojson": geojson,
+            "featureidkey": FEATURE_KEY,
+            "locations": shown_codes,
+            "z": [classify.class_of(v, bounds) for v in values],
+            "zmin": -0.5,
+            "zmax": k - 0.5,
+            "text": texts,
+            "customdata": names,
+            "hovertemplate": "%{customdata}: %{text}<extra></extra>",
+            "colorscale": step,
+            "marker": {"line": {"color": "#ffffff", "width": 1}},
+            "colorbar": {
+                "title": {"text": main.get("measure_label", "")},
+                "tickvals": list(range(k)),
+                "ticktext": legend_labels,
+            },
+            "name": main.get("measure_label", ""),
+        }
+    ]
+    if secret:
+        data.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson,
+                "featureidkey": FEATURE_KEY,
+                "locations": [code for code, _lbl in secret],
+                "z": [1] * len(secret),
+                "customdata": [lbl for _code, lbl in secret],
+                "colorscale": [[0, GRAY], [1, GRAY]],
+                "showscale": False,
+                "hovertemplate": "%{customdata}: " + secret_sign() + "<extra></extra>",
+                "name": _("geheim (%(sign)s)") % {"sign": secret_sign()},
+                "marker": {"line": {"color": HATCH, "width": 2}},
+            }
+        )
+    data += _points(secret, centroids, shown_codes, names)
+    legend = [{"label": lbl, "color": c} for lbl, c in zip(legend_labels, colors, strict=True)]
+    if secret:
+        legend.append(
+            {"label": _("geheim zu halten (%(sign)s)") % {"sign": secret_sign()}, "color": GRAY}
+        )
+    figure = {
+        "data": data,
+        "layout": {
+            # No tile server: the units are the whole map.
+            "geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "annotations": [],
+        },
+    }
+    return figure, legend
+
+
+def _points(secret, centroids, shown_codes, names):
+    """The secret sign on each secret unit, and the label layer (the units' names)."""
+    layers = []
+    marks = [centroids[code] for code, _lbl in secret if code in centroids]
+    if marks:
+        layers.append(
+            {
+                "type": "scattergeo",
+                "mode": "text",
+                "lon": [p[0] for p in marks],
+                "lat": [p[1] for p in marks],
+                "text": [secret_sign()] * len(marks),
+                "textfont": {"size": 20, "color": "#000000"},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
+    labelled = [
+        (centroids[c], n) for c, n in zip(shown_codes, names, strict=True) if c in centroids
+    ]
+    if labelled:
+        layers.append(
+            {
+                "type": "scattergeo",
+                "mode": "text",
+                "name": _("Beschriftung"),
+                "lon": [p[0] for p, _n in labelled],
+                "lat": [p[1] + 0.002 for p, _n in labelled],
+                "text": [n for _p, n in labelled],
+                "textfont": {"size": 10, "color": "#1a1a1a"},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
+    return layers
+
+
+def label_points(geojson):
+    """{code: (lon, lat, name)}: a point inside each unit, for its label and secret sign."""
+    import shapely
+
+    points = {}
+    for feature in geojson.get("features", []):
+        shape = shapely.geometry.shape(feature["geometry"])
+        point = shapely.point_on_surface(shape)
+        properties = feature["properties"]
+        points[properties["code"]] = (
+            round(point.x, 5),
+            round(point.y, 5),
+            properties.get("name", ""),
+        )
+    return points
