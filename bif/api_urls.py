@@ -8,6 +8,7 @@ from dashboards.api import DashboardViewSet
 from departments.api import DataSourceViewSet, ImportRunViewSet
 from departments.onboarding_api import SourceDescribe
 from dissemination import api as dissemination_api
+from dissemination import feeds as dissemination_feeds
 from statistics_office.tables import api as tables_api
 
 from .api.filters import IdConverter
@@ -36,6 +37,13 @@ urlpatterns = [
         "tables/<slug:slug>/versions/",
         dissemination_api.TableVersions.as_view(),
         name="table-versions",
+    ),
+    path("feeds/neue-daten/", dissemination_feeds.NewDataFeed.as_view(), name="feed-new-data"),
+    path("catalogue/", dissemination_feeds.Catalogue.as_view(), name="catalogue"),
+    path(
+        "catalogue.<str:fmt>",
+        dissemination_feeds.Catalogue.as_view(),
+        name="catalogue-format",
     ),
     path(
         "table-definitions/",

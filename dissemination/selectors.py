@@ -112,3 +112,30 @@ def release_calendar(user, now=None):
         for m in embargoed
     ]
     return sorted(entries, key=lambda e: e["at"])
+
+
+def open_tables():
+    """The current version of each table marked open (the catalogue's datasets)."""
+    ids = _open_definitions()
+    tables = PublishedTable.objects.filter(withdrawn_at__isnull=True, definition_id__in=ids)
+    newest = {
+        r["definition_id"]: r["v"]
+        for r in tables.values("definition_id").annotate(v=Max("version"))
+    }
+    chosen = [
+        t
+        for t in tables.select_related("definition", "computation__metadata")
+        if newest[t.definition_id] == t.version
+    ]
+    return sorted(chosen, key=lambda t: t.title)
+
+
+def first_published(tables):
+    """{definition id: when its first version came out} (dct:issued)."""
+    from django.db.models import Min
+
+    rows = PublishedTable.objects.filter(definition_id__in=[t.definition_id for t in tables])
+    return {
+        r["definition_id"]: r["first"]
+        for r in rows.values("definition_id").annotate(first=Min("published_at"))
+    }
