@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out login into the 429 answer (bif.security.lockout_response).
     "axes.middleware.AxesMiddleware",
+    # Open-data mode (BIF_OPEN_DATA_MODE=1): only the open tables' read-only endpoints.
+    "dissemination.middleware.OpenDataOnly",
 ]
 
 ROOT_URLCONF = "bif.urls"
@@ -316,6 +318,8 @@ CELERY_TASK_DEFAULT_QUEUE = "portal"
 CELERY_TASK_ROUTES = {
     "statistics_office.*": {"queue": "sealed"},
     "departments.*": {"queue": "sealed"},
+    # Releasing an embargoed table is a publication (joint protection reads sealed data).
+    "dissemination.release_due": {"queue": "sealed"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Every task has time limits: at the soft limit the task gets an exception and ends its job
@@ -520,4 +524,9 @@ BIF_PUBLIC_BASE_URL = env("BIF_PUBLIC_BASE_URL", "http://testserver").rstrip("/"
 # SEALED_DATABASE_URL=none (docker-compose service "opendata").
 BIF_OPEN_DATA_MODE = env_bool("BIF_OPEN_DATA_MODE", False)
 BIF_OPEN_DATA_RATE = env("BIF_OPEN_DATA_RATE", "120/min")
+if BIF_OPEN_DATA_MODE and SEALED_DATABASE_AVAILABLE:
+    raise ImproperlyConfigured(
+        "BIF_OPEN_DATA_MODE=1 needs SEALED_DATABASE_URL=none: the open-data process must not "
+        "hold credentials for the sealed database."
+    )
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"open_data": BIF_OPEN_DATA_RATE}

@@ -51,6 +51,11 @@ class OpenDataAccess:
             return [permissions.AllowAny()]
         return super().get_permissions()
 
+    def get_authenticators(self):
+        if selectors.open_data_mode():
+            return []  # anonymous and read-only: no token or session counts here
+        return super().get_authenticators()
+
     def get_throttles(self):
         if selectors.open_data_mode():
             return [ScopedRateThrottle()]
