@@ -2,7 +2,6 @@
 rate-limited; everything else — closed tables, pages, other API, writes — is refused, and
 the process starts only without credentials for the sealed database."""
 
-
 import pytest
 from django.test import Client
 
