@@ -7,6 +7,8 @@ from rest_framework.routers import SimpleRouter
 from dashboards.api import DashboardViewSet
 from departments.api import DataSourceViewSet, ImportRunViewSet
 from departments.onboarding_api import SourceDescribe
+from dissemination import api as dissemination_api
+from dissemination import feeds as dissemination_feeds
 from statistics_office.tables import api as tables_api
 
 from .api.filters import IdConverter
@@ -25,6 +27,24 @@ urlpatterns = [
     path("tables/", tables_api.PublishedTableList.as_view(), name="table-list"),
     path("tables/<id:pk>/", tables_api.PublishedTableDetail.as_view(), name="table-detail"),
     path("tables/<id:pk>/csv/", tables_api.PublishedTableCSV.as_view(), name="table-csv"),
+    # Permalinks by slug (issue 20): after the ids, so a number stays an id.
+    path(
+        "tables/<slug:slug>/",
+        dissemination_api.TablePermalink.as_view(),
+        name="table-permalink",
+    ),
+    path(
+        "tables/<slug:slug>/versions/",
+        dissemination_api.TableVersions.as_view(),
+        name="table-versions",
+    ),
+    path("feeds/neue-daten/", dissemination_feeds.NewDataFeed.as_view(), name="feed-new-data"),
+    path("catalogue/", dissemination_feeds.Catalogue.as_view(), name="catalogue"),
+    path(
+        "catalogue.<str:fmt>",
+        dissemination_feeds.Catalogue.as_view(),
+        name="catalogue-format",
+    ),
     path(
         "table-definitions/",
         tables_api.DefinitionListCreate.as_view(),

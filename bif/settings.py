@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "statistics_office",
     "statistics_office.microdata",
     "statistics_office.tables",
+    "dissemination",
     "dashboards",
 ]
 
@@ -126,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out login into the 429 answer (bif.security.lockout_response).
     "axes.middleware.AxesMiddleware",
+    # Open-data mode (BIF_OPEN_DATA_MODE=1): only the open tables' read-only endpoints.
+    "dissemination.middleware.OpenDataOnly",
 ]
 
 ROOT_URLCONF = "bif.urls"
@@ -316,6 +319,8 @@ CELERY_TASK_DEFAULT_QUEUE = "portal"
 CELERY_TASK_ROUTES = {
     "statistics_office.*": {"queue": "sealed"},
     "departments.*": {"queue": "sealed"},
+    # Releasing an embargoed table is a publication (joint protection reads sealed data).
+    "dissemination.release_due": {"queue": "sealed"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Every task has time limits: at the soft limit the task gets an exception and ends its job
@@ -326,6 +331,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 2 * 3600 + 300)
 # a clear state by itself (tests/bench/faults.py). Pinned, as Celery 6 turns this on.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
+    # Embargo: reviewed tables scheduled for release are published when their time comes.
+    "release-due-tables": {"task": "dissemination.release_due", "schedule": 60.0},
     "fail-stale-import-runs": {"task": "departments.fail_stale_runs", "schedule": 300.0},
     "fail-stale-table-computations": {
         "task": "statistics_office.tables.fail_stale_computations",
@@ -502,3 +509,25 @@ DEFAULT_EXCEPTION_REPORTER = "bif.logging.MicrodataSafeExceptionReporter"
 # The Celery worker keeps this configuration instead of replacing the root handlers with its
 # own (which would not carry the filter).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Dissemination (issue 20: formats, permalinks, embargo, DCAT-AP.de, open data) -------
+BIF_CITY_NAME = env("BIF_CITY_NAME", "Musterstadt")
+# Amtlicher Gemeindeschlüssel: dcatde:politicalGeocodingURI and its level in the catalogue.
+BIF_CITY_AGS = env("BIF_CITY_AGS", "05315000")
+BIF_PUBLISHER_NAME = env("BIF_PUBLISHER_NAME", f"Stadt {BIF_CITY_NAME}, Statistikstelle")
+BIF_PUBLISHER_URL = env("BIF_PUBLISHER_URL", "https://www.example.org/statistik")
+BIF_CONTACT_EMAIL = env("BIF_CONTACT_EMAIL", "statistik@example.org")
+# dcatde:contributorID of the city in GovData's list of data providers.
+BIF_CONTRIBUTOR_ID = env("BIF_CONTRIBUTOR_ID", "http://dcat-ap.de/def/contributors/musterstadt")
+# Absolute base of permalinks in feeds and the catalogue (no request there).
+BIF_PUBLIC_BASE_URL = env("BIF_PUBLIC_BASE_URL", "http://testserver").rstrip("/")
+# Open-data mode: open tables only, read-only, anonymous, rate-limited; run it with
+# SEALED_DATABASE_URL=none (docker-compose service "opendata").
+BIF_OPEN_DATA_MODE = env_bool("BIF_OPEN_DATA_MODE", False)
+BIF_OPEN_DATA_RATE = env("BIF_OPEN_DATA_RATE", "120/min")
+if BIF_OPEN_DATA_MODE and SEALED_DATABASE_AVAILABLE:
+    raise ImproperlyConfigured(
+        "BIF_OPEN_DATA_MODE=1 needs SEALED_DATABASE_URL=none: the open-data process must not "
+        "hold credentials for the sealed database."
+    )
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"open_data": BIF_OPEN_DATA_RATE}

@@ -1,0 +1,152 @@
+"""Permalinks of published tables in every dissemination format, and their versions.
+
+`/api/v1/tables/<slug>/` is always the current version; `?version=N` a fixed one;
+`?as_of=2026-03-01` the version that was current then; `?time=from(2021)` / `top(3)`
+selects periods of the time dimension of whatever version is current, so shared links
+roll forward. `?format=` json-stat (default), sdmx-csv, px, parquet, csv, xlsx.
+"""
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from . import datasets, selectors
+from .formats import registry
+from .formats.selection import SelectionError, select_time
+
+
+def _renderer(name, media_type):
+    class FormatRenderer(BaseRenderer):
+        format = name
+        charset = None
+
+        def render(self, data, accepted_media_type=None, renderer_context=None):
+            import json
+
+            return data if isinstance(data, bytes) else json.dumps(data).encode()
+
+    FormatRenderer.media_type = media_type.split(";")[0]
+    FormatRenderer.__name__ = f"{name.title().replace('-', '')}Renderer"
+    return FormatRenderer
+
+
+RENDERERS = [_renderer(name, spec[1]) for name, spec in registry.FORMATS.items()]
+
+
+class OpenDataAccess:
+    """Open-data mode: anyone may read (rate-limited); otherwise a login is needed."""
+
+    throttle_scope = "open_data"
+
+    def get_permissions(self):
+        if selectors.open_data_mode():
+            return [permissions.AllowAny()]
+        return super().get_permissions()
+
+    def get_authenticators(self):
+        if selectors.open_data_mode():
+            return []  # anonymous and read-only: no token or session counts here
+        return super().get_authenticators()
+
+    def get_throttles(self):
+        if selectors.open_data_mode():
+            return [ScopedRateThrottle()]
+        return super().get_throttles()
+
+
+def _int(value, name):
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit():
+        raise ValidationError({name: _("Bitte eine ganze Zahl angeben.")})
+    return int(value)
+
+
+def table_from_query(request, slug):
+    as_of = request.query_params.get("as_of")
+    moment = None
+    if as_of:
+        moment = selectors.parse_as_of(as_of)
+        if moment is None:
+            raise ValidationError({"as_of": _("Datum als JJJJ-MM-TT angeben.")})
+    version = _int(request.query_params.get("version"), "version")
+    return selectors.table_for(request.user, slug, version=version, as_of=moment)
+
+
+def table_response(table, fmt, time=None):
+    dataset = datasets.dataset_of(table)
+    try:
+        dataset = select_time(dataset, time)
+    except SelectionError:
+        raise ValidationError(
+            {"time": _("Zeitauswahl als from(2021), to(2023), top(3) oder 2021,2022 angeben.")}
+        )
+    body, media_type, extension = registry.write(dataset, fmt)
+    response = HttpResponse(body, content_type=media_type)
+    name = f"{table.definition.slug}_v{table.version}.{extension}"
+    disposition = "inline" if fmt == "json-stat" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["Link"] = f'<{datasets.permalink(table)}>; rel="canonical"'
+    return response
+
+
+@extend_schema(
+    summary="Tabelle per Permalink / table permalink",
+    parameters=[
+        OpenApiParameter("format", str, enum=list(registry.FORMATS), description="Format"),
+        OpenApiParameter("version", int, description="Version N"),
+        OpenApiParameter("as_of", str, description="Version, die an diesem Datum galt"),
+        OpenApiParameter("time", str, description="from(2021), to(2023), top(3), 2021,2022"),
+    ],
+    responses={200: OpenApiResponse(OpenApiTypes.BINARY)},
+    tags=["tables"],
+)
+class TablePermalink(OpenDataAccess, APIView):
+    renderer_classes = RENDERERS
+
+    def get(self, request, slug):
+        fmt = request.query_params.get("format") or "json-stat"
+        if fmt not in registry.FORMATS:
+            raise ValidationError({"format": _("Unbekanntes Format.")})
+        table = table_from_query(request, slug)
+        return table_response(table, fmt, request.query_params.get("time"))
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    title = serializers.CharField()
+    revision_note = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_revision_note(self, obj) -> str:
+        return datasets.metadata_of(obj).revision_note
+
+    def get_url(self, obj) -> str:
+        return f"{datasets.permalink(obj)}?version={obj.version}"
+
+
+@extend_schema(summary="Versionen einer Tabelle / versions of a table", tags=["tables"])
+class TableVersions(OpenDataAccess, ListAPIView):
+    serializer_class = VersionSerializer
+
+    def get_queryset(self):
+        return selectors.versions_of(self.request.user, self.kwargs["slug"]).select_related(
+            "computation__metadata", "definition"
+        )
+
+    def list(self, request, *args, **kwargs):
+        tables = list(self.get_queryset())
+        if not tables:
+            from django.http import Http404
+
+            raise Http404
+        return Response(VersionSerializer(tables, many=True).data)
