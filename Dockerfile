@@ -18,4 +18,4 @@ RUN SECRET_KEY=build-only-collectstatic SEALED_DATABASE_URL=none python manage.p
     && useradd --system --home /app bif && mkdir -p /var/lib/bif && chown bif /var/lib/bif
 USER bif
 EXPOSE 8000
-CMD ["gunicorn", "bif.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]
+CMD ["gunicorn", "bif.wsgi:application", "--config", "deploy/gunicorn.conf.py"]

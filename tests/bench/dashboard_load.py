@@ -128,6 +128,8 @@ class Gunicorn:
             [
                 str(gunicorn),
                 "bif.wsgi:application",
+                "--config",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "--workers",
                 str(WORKERS),
                 "--bind",
