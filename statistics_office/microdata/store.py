@@ -19,6 +19,7 @@ from django.db import connections, transaction
 
 from bif.db_router import SEALED_ALIAS
 
+from . import snapshots
 from .models import MicrodataVersion
 
 SQL_TYPES = {
@@ -151,12 +152,15 @@ class VersionWriter:
         self.version = None
         self._pending = None
         self._pool = None
+        self.snapshot = snapshots.SnapshotWriter(name) if snapshots.enabled() else None
 
     def append(self, frame, record_keys):
         table = _arrow_table(frame, self.columns, self.field_types, record_keys)
         if self.connection.vendor != "postgresql":
             done_before = self.rows
             _insert_generic(self.connection, self.name, table, self._reporter(done_before))
+            if self.snapshot:
+                self.snapshot.write(table)
             self.rows += table.num_rows
             return
         self.wait()  # the chunk before goes in first
@@ -172,6 +176,8 @@ class VersionWriter:
             # so a lost connection is recognised and the run retried.
             with self.connection.wrap_database_errors:
                 _copy_postgres(raw, self.name, table, copied)
+            if self.snapshot:
+                self.snapshot.write(table)  # Arrow writes Parquet without Python's lock too
 
         self._pending = self._pool.submit(copy)
         self.rows += table.num_rows
@@ -232,6 +238,8 @@ def writing_version(*, source_id, run_id, field_types, progress=None):
                 # No statement on the connection while a COPY may still be running on it;
                 # a COPY that failed fails the block, and so rolls the whole load back.
                 writer.close()
+            if writer.snapshot:
+                writer.snapshot.commit_with_transaction()
             writer.version = MicrodataVersion.objects.create(
                 source_id=source_id,
                 import_run_id=run_id,
@@ -243,6 +251,9 @@ def writing_version(*, source_id, run_id, field_types, progress=None):
             )
     except _Abort:
         writer.version = None
+    finally:
+        if writer.snapshot and writer.version is None:
+            writer.snapshot.discard()
 
 
 def load_version(
@@ -285,6 +296,7 @@ def drop_version(run_id):
             return False
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(version.table_name)}")
+        snapshots.remove(version.table_name)
         version.delete()
         return True
 
