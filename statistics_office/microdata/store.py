@@ -74,7 +74,7 @@ def _arrow_table(frame, columns, field_types, record_keys):
         series = frame[field]
         kind = field_types[field]
         if kind == "date":
-            array = pa.array(series.dt.date if hasattr(series, "dt") else series, type=pa.date32())
+            array = _dates(series)
         elif kind == "integer":
             array = pa.array(series, type=pa.int64(), from_pandas=True)
         elif kind == "number":
@@ -88,6 +88,14 @@ def _arrow_table(frame, columns, field_types, record_keys):
     arrays.append(pa.array(record_keys, type=pa.float64()))
     names.append(RECORD_KEY_COLUMN)
     return pa.Table.from_arrays(arrays, names=names)
+
+
+def _dates(series):
+    """Days as Arrow date32 without a Python object per cell (NaT becomes null)."""
+    if hasattr(series, "dt"):
+        days = series.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        return pa.array(days, type=pa.date32(), from_pandas=True)
+    return pa.array(series, type=pa.date32())
 
 
 def _copy_postgres(raw_connection, name, table, progress=None, chunk_rows=250_000):
