@@ -15,7 +15,8 @@ COPY rollout ./rollout
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only-collectstatic SEALED_DATABASE_URL=none python manage.py collectstatic --noinput \
-    && useradd --system --home /app bif && mkdir -p /var/lib/bif && chown bif /var/lib/bif
+    && useradd --system --home /app bif && mkdir -p /var/lib/bif /var/lib/bif-sealed/snapshots \
+    && chown bif /var/lib/bif && chown -R bif /var/lib/bif-sealed && chmod 700 /var/lib/bif-sealed
 USER bif
 EXPOSE 8000
-CMD ["gunicorn", "bif.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]
+CMD ["gunicorn", "bif.wsgi:application", "--config", "deploy/gunicorn.conf.py"]

@@ -8,10 +8,11 @@ ends failed, ready to retry.
 the tasks module, which imports the service, never closes a circle).
 """
 
+import contextlib
 import datetime
 import logging
 
-from django.db import models
+from django.db import DatabaseError, connections, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -20,7 +21,16 @@ from .celery import app
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BrokerUnavailable", "Job", "claim", "enqueue", "fail_stale", "finish", "progress"]
+__all__ = [
+    "BrokerUnavailable",
+    "Job",
+    "claim",
+    "enqueue",
+    "fail_stale",
+    "finish",
+    "one_attempt",
+    "progress",
+]
 
 
 class Job(models.Model):
@@ -44,6 +54,32 @@ def claim(model, pk, *, claimable, running, **fields):
             status=running, started_at=now, heartbeat_at=now, **fields
         )
     )
+
+
+@contextlib.contextmanager
+def one_attempt(lock_class, pk, *, using="default"):
+    """One attempt at a job at a time, across every worker process and host: yields True to
+    the attempt that holds the job, False to any other (a message the broker handed out
+    twice, a crashed worker's message coming back while a retry runs).
+
+    A PostgreSQL session lock (`lock_class`, `pk`) on the connection `using`; it ends with
+    the connection, so a dead worker never blocks the next attempt. `claim` accepts a
+    running job (so a crashed worker's job can be taken up again); this lock is what keeps
+    a live attempt alone. SQLite has one writer at a time anyway."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [lock_class, int(pk)])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            # A broken connection took the lock with it.
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [lock_class, int(pk)])
 
 
 def progress(model, pk, percent, **fields):

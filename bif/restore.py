@@ -30,6 +30,7 @@ from bif.backup import (
     sha256_of,
     table_counts,
 )
+from statistics_office.microdata import snapshots
 
 MANIFEST_KEYS = ("created_at", "bif_version", "databases", "audit", "roots", "files", "archive")
 
@@ -261,6 +262,8 @@ def _restore_everything(directory, manifest, force, say):
         else:
             _restore_sqlite(alias, dump)
     connections.close_all()
+    # Columnar snapshots are derived from the versions; the restored versions may be others.
+    snapshots.remove_all()
     say("Stelle Uploads und Nachweisdateien wieder her …")
     return extract_files(directory, manifest)
 

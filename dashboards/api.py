@@ -139,7 +139,11 @@ class DashboardViewSet(viewsets.ReadOnlyModelViewSet):
         widget = selectors.widget_for(request.user, slug, widget_pk)
         filters = services.filters_from(request.query_params, widget.dashboard)
         result = dict(services.render_widget(widget, filters))
-        result.pop("cache_key", None)
+        # The cache key names the publications, the widget's last change, the filters and
+        # the language: the figure's version. A client holding it gets 304 and no body.
+        etag = services.etag_of(result.pop("cache_key", None), request)
+        if etag and etag in _if_none_match(request):
+            return Response(status=304, headers={"ETag": etag})
         result["filters"] = filters
         result["widget"] = widget
         if result.get("figure"):
@@ -147,4 +151,10 @@ class DashboardViewSet(viewsets.ReadOnlyModelViewSet):
             for trace in result["figure"].get("data", []):
                 if trace.get("type") == "choropleth" and isinstance(trace.get("geojson"), str):
                     trace["geojson"] = request.build_absolute_uri(trace["geojson"])
-        return Response(FigureSerializer(result, context=self.get_serializer_context()).data)
+        data = FigureSerializer(result, context=self.get_serializer_context()).data
+        return Response(data, headers={"ETag": etag} if etag else None)
+
+
+def _if_none_match(request):
+    header = request.headers.get("If-None-Match", "")
+    return {tag.strip() for tag in header.split(",") if tag.strip()}

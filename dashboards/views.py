@@ -6,12 +6,15 @@ every write through services.
 
 import json
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,17 +50,27 @@ def dashboard_list(request):
 def dashboard_detail(request, slug):
     dashboard = selectors.dashboard_for(request.user, slug)
     filters = services.filters_from(request.GET, dashboard)
-    widgets = services.render_dashboard(dashboard, filters)
-    query = request.GET.urlencode()
+    key = services.page_key(dashboard, filters)
+
+    def body():
+        widgets = list(selectors.widgets_of(dashboard))
+        found = services.publications(services.table_ids(widgets))
+        context = {
+            "dashboard": dashboard,
+            "widgets": services.render_dashboard(dashboard, filters, widgets=widgets, found=found),
+            "filters": filters,
+            "filter_options": services.filter_options(dashboard, widgets, found=found),
+            # From the filters only: the cached body must not carry anything else of a URL.
+            "query": urlencode(sorted(filters.items())),
+        }
+        return render_to_string("dashboards/_page_body.html", context)
+
     return render(
         request,
         "dashboards/detail.html",
         {
             "dashboard": dashboard,
-            "widgets": widgets,
-            "filters": filters,
-            "filter_options": services.filter_options(dashboard, [w for w, _r in widgets]),
-            "query": query,
+            "page_body": mark_safe(services.cached_page_body(key, body)),  # noqa: S308 (our own template's output)
             "may_build": selectors.may_build(request.user),
         },
     )

@@ -95,10 +95,18 @@ def no_role_user(db):
     return factories.UserFactory(username="ohne-rolle")
 
 
+@pytest.fixture(autouse=True)
+def sealed_snapshot_root(settings, tmp_path_factory):
+    """Columnar snapshots of versions go below the session's temporary directory."""
+    settings.SEALED_SNAPSHOT_ROOT = tmp_path_factory.getbasetemp() / "sealed-snapshots"
+    return settings.SEALED_SNAPSHOT_ROOT
+
+
 def _worker_env():
     from django.db import connections
 
     env = dict(os.environ)
+    env["SEALED_SNAPSHOT_ROOT"] = str(settings.SEALED_SNAPSHOT_ROOT)
     # The worker must see the test databases the test session created.
     for alias, var in (("default", "DATABASE_URL"), ("sealed", "SEALED_DATABASE_URL")):
         if alias not in connections:

@@ -135,6 +135,20 @@ def _matches(text, pattern: str) -> np.ndarray:
     return _np(pc.match_substring_regex(text, pattern))
 
 
+FORMULA_STARTS = pa.array(["=", "+", "-", "@"], pa.large_string())
+
+
+def _formulas(text) -> np.ndarray:
+    """Cells a spreadsheet would run as a formula. The regular expression is run only on
+    cells that start like one: in most files none do, and a regex over every cell of every
+    column was a quarter of the validation's time."""
+    first = pc.utf8_slice_codeunits(text, 0, 1)
+    candidates = _np(pc.is_in(first, value_set=FORMULA_STARTS))
+    if not candidates.any():
+        return candidates
+    return candidates & _matches(text, FORMULA)
+
+
 def _to_pandas(array, dtype) -> pd.Series:
     table = pa.table({"v": array})
     mapper = {
@@ -185,7 +199,7 @@ class _Column:
 
     def run(self, descriptor: dict, kind: str, decimal: str, required: bool) -> pd.Series:
         constraints = descriptor.get("constraints") or {}
-        formula = self.present & _matches(self.text, FORMULA)
+        formula = self.present & _formulas(self.text)
         self.report("error", "formula", formula)
         usable = self.present & ~formula
         if kind in ("integer", "number"):

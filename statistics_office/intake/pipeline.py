@@ -117,6 +117,7 @@ def execute(run, started):
                 row_count=count,
                 rows_per_second=round(count / max(time.monotonic() - started, 1e-6), 1),
             )
+        writer.wait()  # the last chunk's COPY: the checks below read the sealed database
         rows.check_cancel(run.pk)
         if keys:
             row_numbers = np.concatenate(seen_rows) if seen_rows else np.array([], dtype=np.int64)

@@ -5,12 +5,11 @@ The work itself is pipeline.execute; this module claims the run, holds its lock 
 database, and turns whatever went wrong into a status the analyst can act on.
 """
 
-import contextlib
 import logging
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,34 +42,13 @@ def execute_run(run_id):
 
     Raises DatabaseUnavailable if a database connection broke on the way; the task retries.
     """
-    with _run_lock(run_id) as mine:
+    with jobs.one_attempt(RUN_LOCK_CLASS, run_id, using=SEALED_ALIAS) as mine:
         if not mine:
             # The broker handed the task out twice (a lost worker's message comes back while
             # a retry runs): the attempt that holds the run goes on alone.
             logger.warning("import run %s is already being run; this delivery ends", run_id)
             return ImportRun.objects.get(pk=run_id).status
         return _execute_run(run_id)
-
-
-@contextlib.contextmanager
-def _run_lock(run_id):
-    """One attempt at a run at a time: a session lock in the sealed database, which ends with
-    the worker's connection, so a dead worker never blocks the next attempt (SQLite has one
-    writer at a time anyway)."""
-    connection = connections[SEALED_ALIAS]
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK_CLASS, int(run_id)])
-        held = cursor.fetchone()[0]
-    try:
-        yield held
-    finally:
-        if held:
-            # A broken connection took the lock with it.
-            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_CLASS, int(run_id)])
 
 
 def _execute_run(run_id):

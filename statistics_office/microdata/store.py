@@ -7,6 +7,7 @@ record's stable key in [0, 1) for the cell key method. A version pointer row
 sealed connection: a failure leaves no table and no pointer behind.
 """
 
+import concurrent.futures
 import io
 import re
 import unicodedata
@@ -18,6 +19,7 @@ from django.db import connections, transaction
 
 from bif.db_router import SEALED_ALIAS
 
+from . import snapshots
 from .models import MicrodataVersion
 
 SQL_TYPES = {
@@ -72,7 +74,7 @@ def _arrow_table(frame, columns, field_types, record_keys):
         series = frame[field]
         kind = field_types[field]
         if kind == "date":
-            array = pa.array(series.dt.date if hasattr(series, "dt") else series, type=pa.date32())
+            array = _dates(series)
         elif kind == "integer":
             array = pa.array(series, type=pa.int64(), from_pandas=True)
         elif kind == "number":
@@ -88,22 +90,37 @@ def _arrow_table(frame, columns, field_types, record_keys):
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def _copy_postgres(connection, name, table, progress=None, chunk_rows=250_000):
-    q = connection.ops.quote_name
-    column_list = ", ".join(q(c) for c in table.column_names)
-    sql = f"COPY {q(name)} ({column_list}) FROM STDIN WITH (FORMAT csv)"
-    options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
+def _dates(series):
+    """Days as Arrow date32 without a Python object per cell (NaT becomes null)."""
+    if hasattr(series, "dt"):
+        days = series.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        return pa.array(days, type=pa.date32(), from_pandas=True)
+    return pa.array(series, type=pa.date32())
+
+
+def _copy_postgres(raw_connection, name, table, progress=None, chunk_rows=250_000):
+    """COPY the Arrow table into `name` on the psycopg2 connection, batch by batch.
+
+    Takes the raw connection, not Django's, so it may run in the writer's COPY thread (Django
+    connections belong to the thread that opened them; psycopg2's may be shared)."""
+    column_list = ", ".join(_quote_ident(c) for c in table.column_names)
+    sql = f"COPY {_quote_ident(name)} ({column_list}) FROM STDIN WITH (FORMAT csv)"
+    # Quote only what must be quoted: fewer bytes for PostgreSQL to parse.
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    with raw_connection.cursor() as cursor:
         done = 0
         for batch in table.to_batches(max_chunksize=chunk_rows):
             buffer = io.BytesIO()
             pacsv.write_csv(pa.Table.from_batches([batch]), buffer, write_options=options)
             buffer.seek(0)
-            raw.copy_expert(sql, buffer)
+            cursor.copy_expert(sql, buffer, size=1 << 20)
             done += batch.num_rows
             if progress:
                 progress(done)
+
+
+def _quote_ident(name):
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _insert_generic(connection, name, table, progress=None, chunk_rows=50_000):
@@ -126,29 +143,84 @@ class _Abort(Exception):
 
 
 class VersionWriter:
-    """Appends validated frames to a version's table inside the load transaction."""
+    """Appends validated frames to a version's table inside the load transaction.
+
+    On PostgreSQL the COPY of one chunk runs in a thread of its own while the caller reads
+    and checks the next chunk: the COPY is parsed by the database process and the CSV text
+    is written by Arrow, both without Python's lock, so the two cores work at once. Chunks
+    still arrive in order, one COPY at a time, on the load transaction's connection."""
 
     def __init__(self, connection, name, columns, field_types, progress):
         self.connection, self.name = connection, name
         self.columns, self.field_types = columns, field_types
         self.progress = progress
         self.rows = 0
+        self.copied = 0
         self.reference_date = None
         self.version = None
+        self._pending = None
+        self._pool = None
+        self.snapshot = snapshots.SnapshotWriter(name) if snapshots.enabled() else None
 
     def append(self, frame, record_keys):
         table = _arrow_table(frame, self.columns, self.field_types, record_keys)
-        done_before = self.rows
+        if self.connection.vendor != "postgresql":
+            done_before = self.rows
+            _insert_generic(self.connection, self.name, table, self._reporter(done_before))
+            if self.snapshot:
+                self.snapshot.write(table)
+            self.rows += table.num_rows
+            return
+        self.wait()  # the chunk before goes in first
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bif-copy")
+        raw, done_before = self.connection.connection, self.rows
 
-        def report(done):
-            if self.progress:
-                self.progress(done_before + done)
+        def copied(done):
+            self.copied = done_before + done
 
-        if self.connection.vendor == "postgresql":
-            _copy_postgres(self.connection, self.name, table, report)
-        else:
-            _insert_generic(self.connection, self.name, table, report)
+        def copy():
+            # Driver errors become Django's (OperationalError …), as on the caller's thread,
+            # so a lost connection is recognised and the run retried.
+            with self.connection.wrap_database_errors:
+                _copy_postgres(raw, self.name, table, copied)
+            if self.snapshot:
+                self.snapshot.write(table)  # Arrow writes Parquet without Python's lock too
+
+        self._pending = self._pool.submit(copy)
         self.rows += table.num_rows
+
+    def _reporter(self, done_before):
+        def report(done):
+            self.copied = done_before + done
+            if self.progress:
+                self.progress(self.copied)
+
+        return report
+
+    def wait(self):
+        """Until the chunk being copied is in; progress is reported from this thread."""
+        if self._pending is None:
+            return
+        pending, self._pending = self._pending, None
+        while True:
+            try:
+                pending.result(timeout=0.5)
+                break
+            except concurrent.futures.TimeoutError:
+                if self.progress:
+                    self.progress(self.copied)
+        if self.progress:
+            self.progress(self.copied)
+
+    def close(self):
+        """Wait for the last COPY (its error, if any, is raised here) and end the thread."""
+        try:
+            self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
 
     def abort(self):
         """Roll the whole load back: no table, no version."""
@@ -168,7 +240,14 @@ def writing_version(*, source_id, run_id, field_types, progress=None):
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
             _create_table(connection, name, columns, field_types)
-            yield writer
+            try:
+                yield writer
+            finally:
+                # No statement on the connection while a COPY may still be running on it;
+                # a COPY that failed fails the block, and so rolls the whole load back.
+                writer.close()
+            if writer.snapshot:
+                writer.snapshot.commit_with_transaction()
             writer.version = MicrodataVersion.objects.create(
                 source_id=source_id,
                 import_run_id=run_id,
@@ -180,6 +259,9 @@ def writing_version(*, source_id, run_id, field_types, progress=None):
             )
     except _Abort:
         writer.version = None
+    finally:
+        if writer.snapshot and writer.version is None:
+            writer.snapshot.discard()
 
 
 def load_version(
@@ -222,6 +304,7 @@ def drop_version(run_id):
             return False
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(version.table_name)}")
+        snapshots.remove(version.table_name)
         version.delete()
         return True
 

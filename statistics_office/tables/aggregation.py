@@ -22,6 +22,7 @@ from bif.db_router import SEALED_ALIAS
 from departments.importing.notation import is_status_name
 from statistics_office.disclosure import TOTAL, Dimension, complete_table
 from statistics_office.disclosure.cellkey import KEY_MODULUS
+from statistics_office.microdata import snapshots
 from statistics_office.microdata.store import RECORD_KEY_COLUMN
 
 from .codes import (  # noqa: F401 - the codes' rules, re-exported for callers of aggregation
@@ -223,6 +224,11 @@ def _from(plan):
 
 
 def _fetch(sql, params):
+    """The query's rows as a DataFrame: from the versions' columnar snapshots with DuckDB
+    where they exist and the version is large (microdata/snapshots.py), else from the
+    sealed database. The same SQL either way."""
+    if snapshots.engine_for(sql) == "duckdb":
+        return snapshots.fetch(sql, params)
     with connections[SEALED_ALIAS].cursor() as cursor:
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]

@@ -349,8 +349,20 @@ def compute_protected(definition, *, progress=None, clock=None):
     return all_cells, layout, stats, info
 
 
+# PostgreSQL advisory locks of table computations: (this number, computation id). "BIFT".
+COMPUTATION_LOCK_CLASS = 0x42494654
+
+
 def execute_computation(computation_id):
-    """The task body: claim the row, compute, store the protected cells, audit."""
+    """The task body: one attempt at a time; claim the row, compute, store, audit."""
+    with jobs.one_attempt(COMPUTATION_LOCK_CLASS, computation_id) as mine:
+        if not mine:
+            log.warning("table computation %s is already being computed", computation_id)
+            return None
+        return _execute_computation(computation_id)
+
+
+def _execute_computation(computation_id):
     if not claim(computation_id):
         return None
     computation = TableComputation.objects.select_related("definition", "computed_by").get(

@@ -26,6 +26,8 @@ BENCHMARKS = [
     "tests.bench.load_during_import",
     # Its own throwaway PostgreSQL (55432) and Redis (56379): they are restarted.
     "tests.bench.faults",
+    # Its own databases (bif_bench_city*): 4,000,000 residents x 5 versions, about 10 minutes.
+    "tests.bench.city_state_4m",
 ]
 
 

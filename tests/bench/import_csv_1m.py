@@ -2,6 +2,7 @@
 (read, validate, plausibility, load with COPY, switch version), against a bare COPY of the
 same file into an all-text table of the same database."""
 
+import collections
 import os
 import subprocess
 import sys
@@ -41,8 +42,43 @@ def bare_copy(path, columns):
     return seconds
 
 
+def timed_stages():
+    """Seconds spent in each stage, summed over the chunks. The COPY runs in its own thread
+    beside reading and checking the next chunk, so the stages add up to more than the run."""
+    from departments.importing import chunks, plausibility, validation
+    from statistics_office.intake import pipeline
+    from statistics_office.microdata import store
+
+    seconds = collections.defaultdict(float)
+
+    def wrap(module, name, stage):
+        original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                seconds[stage] += time.perf_counter() - started
+
+        setattr(module, name, timed)
+
+    wrap(validation, "validate", "validate")
+    wrap(plausibility, "profile", "profile")
+    wrap(chunks, "duplicate_keys", "keys")
+    wrap(pipeline, "_record_keys", "record_keys")
+    wrap(store, "_arrow_table", "to_arrow")
+    wrap(store, "_copy_postgres", "copy")
+    return seconds
+
+
 def main():
     django.setup()
+    # A worker has its task modules (and what they import) loaded when it starts.
+    from django.conf import settings
+
+    import statistics_office.disclosure.cellkey  # noqa: F401
+    import statistics_office.tables.tasks  # noqa: F401
     from bif import seeding
     from departments import uploads
     from departments.models import DataSource, ImportRun
@@ -68,6 +104,7 @@ def main():
     from statistics_office.tables import tasks as table_tasks
 
     table_tasks.recompute_dependents.delay = lambda source_id: None
+    stages = timed_stages()
     started = time.perf_counter()
     run = uploads.submit_path(source=source, path=path)
     run.refresh_from_db()
@@ -90,6 +127,8 @@ def main():
         rows_per_s=round(run.row_count / seconds),
         copy_seconds=round(copy_seconds, 2),
         ratio_to_copy=round(seconds / copy_seconds, 2),
+        stage_seconds={name: round(value, 2) for name, value in stages.items()},
+        chunk_rows=settings.IMPORT_CHUNK_ROWS,
         peak_rss_mb=peak_rss_mb(),
     )
 

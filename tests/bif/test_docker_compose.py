@@ -87,3 +87,14 @@ def test_long_running_services_have_health_checks_and_dependencies_exist():
                 assert (ROOT / source).exists(), source
             else:
                 assert source in COMPOSE["volumes"], source
+
+
+def test_only_the_statistics_office_processes_mount_the_microdata_snapshots():
+    """The columnar snapshots of versions are microdata: their volume is the office's."""
+    for name, service in BIF_SERVICES.items():
+        volumes = [v.split(":")[0] for v in service.get("volumes") or []]
+        sealed = service["environment"]["SEALED_DATABASE_URL"] != "none"
+        assert ("bif-sealed" in volumes) == (sealed and name != "migrate"), name
+        if "bif-sealed" in volumes:
+            root = service["environment"]["SEALED_SNAPSHOT_ROOT"]
+            assert root.startswith("/var/lib/bif-sealed/")
