@@ -7,8 +7,8 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .findings import Finding
-from .messages_checks import CHECK_MESSAGES
 from .messages_areas import AREA_MESSAGES
+from .messages_checks import CHECK_MESSAGES
 
 # rule -> (sentence with %(count)s, hint). Pluralised on "count".
 MESSAGES = {
