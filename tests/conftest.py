@@ -1,5 +1,6 @@
 """Shared fixtures: database access to both databases, users per role, a Celery worker."""
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from . import factories
 
@@ -224,6 +226,51 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+
+
+# --- Published tables and dashboards over them (no sealed database) -------------------------
+
+
+@pytest.fixture
+def empty_cache():
+    """The figure cache empty before and after (dashboards and their downloads)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def publish(statistician):
+    """publish(slug, cells, dimensions, reference_date=…) → a new PublishedTable version."""
+
+    def make(slug, cells, dimensions, *, reference_date=dt.date(2025, 12, 31), title=None):
+        return factories.published_table(
+            slug, cells, dimensions, by=statistician, reference_date=reference_date, title=title
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_dashboard(statistician):
+    from dashboards import services as dashboard_services
+
+    def make(slug="profil", *, widgets=(), filters=("Stadtteil", "Geschlecht"), **fields):
+        dashboard = dashboard_services.create_dashboard(
+            statistician,
+            title=fields.pop("title", slug.title()),
+            slug=slug,
+            filters=list(filters),
+            **fields,
+        )
+        for spec in widgets:
+            dashboard_services.add_widget(dashboard, statistician, **spec)
+        if dashboard.widgets.exists():
+            dashboard_services.publish_dashboard(dashboard, statistician)
+        dashboard.refresh_from_db()
+        return dashboard
+
+    return make
 
 
 @pytest.fixture

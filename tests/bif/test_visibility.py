@@ -34,13 +34,10 @@ def test_definitions_are_filtered_by_grants_in_queries_that_do_not_grow(
 
     def define(n, on):
         for _ in range(n):
-            definition = TableDefinition.objects.create(
-                title=f"Tabelle {on.slug} {TableDefinition.objects.count()}",
-                slug=f"t-{on.slug}-{TableDefinition.objects.count()}",
-                dimensions=[{"field": "Stadtteil"}],
-                created_by=statistician,
+            number = TableDefinition.objects.count()
+            factories.TableDefinitionFactory(
+                title=f"Tabelle {on.slug} {number}", created_by=statistician, sources=[on]
             )
-            definition.sources.set([on])
 
     define(3, source)
     define(2, other_source)
@@ -63,17 +60,9 @@ def test_definitions_are_filtered_by_grants_in_queries_that_do_not_grow(
 
 def test_a_definition_with_one_source_out_of_reach_is_out(statistician, source, other_source):
     factories.grant(statistician, source, access.DEFINE_TABLES)
-    both = TableDefinition.objects.create(
-        title="Beide", slug="beide", dimensions=[{"field": "Stadtteil"}], created_by=statistician
-    )
-    both.sources.set([source, other_source])
-    mine = TableDefinition.objects.create(
-        title="Meine", slug="meine", dimensions=[{"field": "Stadtteil"}], created_by=statistician
-    )
-    mine.sources.set([source])
-    none = TableDefinition.objects.create(
-        title="Ohne", slug="ohne", dimensions=[{"field": "Stadtteil"}], created_by=statistician
-    )
+    factories.TableDefinitionFactory(created_by=statistician, sources=[source, other_source])
+    mine = factories.TableDefinitionFactory(created_by=statistician, sources=[source])
+    none = factories.TableDefinitionFactory(created_by=statistician)
     assert list(table_selectors.definitions_for(statistician)) == [mine]
     assert none.pk not in table_selectors.definitions_for(statistician).values_list("pk", flat=True)
 
@@ -117,15 +106,7 @@ def test_upload_sources_and_import_runs_of_an_analyst_cost_the_same_for_more_obj
     client, analyst, source, other_source
 ):
     def runs(n, on):
-        for _ in range(n):
-            number = ImportRun.objects.count()
-            ImportRun.objects.create(
-                source=on,
-                file_name=f"export-{number}.csv",
-                stored_path=f"/nonexistent/{number}.csv",
-                checksum=f"{number:064d}",
-                status=ImportRun.Status.FAILED,
-            )
+        factories.ImportRunFactory.create_batch(n, source=on, status=ImportRun.Status.FAILED)
 
     runs(2, source)
     runs(2, other_source)

@@ -16,8 +16,7 @@ from dashboards import figures, selectors, services
 from dashboards.models import Dashboard
 from statistics_office.tables.models import PublishedTable, TableDefinition
 from tests import factories
-
-from .conftest import GESCHLECHT, STADTTEIL, sex_cells, stadtteil_cells
+from tests.factories import GESCHLECHT, STADTTEIL, sex_cells, stadtteil_cells
 
 pytestmark = pytest.mark.django_db(databases=["default"])
 

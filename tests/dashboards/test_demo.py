@@ -4,8 +4,7 @@ import pytest
 
 from dashboards.demo import create_demo_dashboards
 from dashboards.models import Dashboard
-
-from .conftest import GESCHLECHT, STADTTEIL, sex_cells, stadtteil_cells
+from tests.factories import GESCHLECHT, STADTTEIL, sex_cells, stadtteil_cells
 
 pytestmark = pytest.mark.django_db(databases=["default"])
 

@@ -5,8 +5,7 @@ import pytest
 from django.test import override_settings
 
 from dashboards import figures, maps
-
-from .conftest import GESCHLECHT, STADTTEIL, sex_cells, stadtteil_cells
+from tests.factories import GESCHLECHT, STADTTEIL, sex_cells, stadtteil_cells
 
 
 def table(cells, dimensions, **extra):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from departments import retention, uploads
 from departments.models import ImportRun
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 Status = ImportRun.Status
@@ -28,7 +29,7 @@ def _run(source, root, n, *, status, ended_days_ago):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("Personen-ID;Stadtteil\nMARKER-4711;01\n")
     ended = timezone.now() - datetime.timedelta(days=ended_days_ago)
-    return ImportRun.objects.create(
+    return factories.ImportRunFactory(
         source=source,
         file_name=f"export-{n}.csv",
         stored_path=str(path),

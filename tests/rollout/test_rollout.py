@@ -28,7 +28,7 @@ def _complete_up_to(checklist, stage, user):
 
 
 def _run(source, *, status=ImportRun.Status.ACCEPTED, reference_date=None, errors=0, n=0):
-    return ImportRun.objects.create(
+    return factories.ImportRunFactory(
         source=source,
         file_name=f"export{n}.csv",
         stored_path=f"x/{n}",

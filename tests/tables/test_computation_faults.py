@@ -11,8 +11,9 @@ from departments import uploads
 from departments.demo import generator
 from departments.models import DataSource, ImportRun
 from statistics_office.tables import services
-from statistics_office.tables.models import TableComputation, TableDefinition
+from statistics_office.tables.models import TableComputation
 from statistics_office.tables.tasks import compute_table
+from tests import factories
 from tests.conftest import start_worker, stop_worker
 
 pytestmark = [
@@ -44,7 +45,7 @@ def test_worker_killed_while_computing_ends_failed_and_the_table_can_be_computed
         from statistics_office.intake import versions
 
         versions.activate(run.pk)
-    definition = TableDefinition.objects.create(
+    definition = factories.TableDefinitionFactory(
         title="Einwohner nach Stadtteil, Alter und Geschlecht",
         slug="einwohner-alter",
         dimensions=[
@@ -53,12 +54,10 @@ def test_worker_killed_while_computing_ends_failed_and_the_table_can_be_computed
             {"field": "Geschlecht", "kind": "code"},
         ],
         created_by=statistician,
+        sources=[source],
     )
-    definition.sources.set([source])
     # The task goes to a queue only the worker we are going to kill listens on.
-    computation = TableComputation.objects.create(
-        definition=definition, computed_by=statistician, automatic=True
-    )
+    computation = factories.TableComputationFactory(definition=definition, automatic=True)
     worker = start_worker("faulttest", "celery-table-fault-worker")
     app.conf.task_always_eager = False
     try:
