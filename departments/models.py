@@ -174,6 +174,7 @@ class ImportRun(Job):
         ACCEPTED = "accepted", _("angenommen")
         SUPERSEDED = "superseded", _("abgelöst")
         ROLLED_BACK = "rolled_back", _("zurückgenommen")
+        WITHDRAWN = "withdrawn", _("zurückgezogen")
 
     class Stage(models.TextChoices):
         WAITING = "waiting", _("wartet")
@@ -184,7 +185,13 @@ class ImportRun(Job):
         DONE = "done", _("fertig")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING, Status.AWAITING_REVIEW, Status.ACCEPTED)
-    FINAL = (Status.FAILED, Status.CANCELLED, Status.SUPERSEDED, Status.ROLLED_BACK)
+    FINAL = (
+        Status.FAILED,
+        Status.CANCELLED,
+        Status.SUPERSEDED,
+        Status.ROLLED_BACK,
+        Status.WITHDRAWN,
+    )
 
     source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="import_runs")
     uploaded_by = models.ForeignKey(
@@ -257,8 +264,15 @@ class ImportRun(Job):
 
 
 class CrossSourceRule(models.Model):
-    """A plausibility rule across sources: per group, this source's count must not exceed
-    the reference source's count (e.g. Kita children per Stadtteil ≤ residents aged 0–6)."""
+    """A plausibility rule across sources, defined by the office: per group (a Stadtteil, and
+    a Stichtag or year if given), this source's count must not exceed the reference source's
+    count (Kita children ≤ residents aged 0–6), or a measure's sum must not exceed, or must
+    equal within a tolerance, the reference's (residents in table A = residents in table B)."""
+
+    class Comparison(models.TextChoices):
+        COUNT_NOT_ABOVE = "count_not_above", _("Anzahl Datensätze ≤ Vergleichsquelle")
+        VALUE_NOT_ABOVE = "value_not_above", _("Wert ≤ Wert der Vergleichsquelle")
+        VALUE_WITHIN = "value_within", _("Wert = Wert der Vergleichsquelle (± Toleranz)")
 
     source = models.ForeignKey(
         DataSource, on_delete=models.CASCADE, related_name="cross_source_rules"
@@ -278,10 +292,30 @@ class CrossSourceRule(models.Model):
     )
     label = models.CharField(_("Bezeichnung"), max_length=200)
     reference_label = models.CharField(_("Bezeichnung der Vergleichsgröße"), max_length=200)
+    comparison = models.CharField(
+        _("Vergleich"), max_length=20, choices=Comparison.choices, default="count_not_above"
+    )
+    measure = models.CharField(_("Messgröße"), max_length=100, blank=True)
+    reference_measure = models.CharField(
+        _("Messgröße der Vergleichsquelle"), max_length=100, blank=True
+    )
+    period_field = models.CharField(_("Stichtag/Jahr"), max_length=100, blank=True)
+    reference_period_field = models.CharField(
+        _("Stichtag/Jahr der Vergleichsquelle"), max_length=100, blank=True
+    )
+    tolerance_pct = models.FloatField(_("Toleranz in %"), default=0)
+    # "max" for a figure repeated in every row of its group (a wide table made long).
+    aggregation = models.CharField(
+        _("Wert je Gruppe"),
+        max_length=3,
+        choices=[("sum", _("Summe")), ("max", _("größter Wert"))],
+        default="sum",
+    )
 
     class Meta:
         verbose_name = _("quellenübergreifende Plausibilitätsregel")
         verbose_name_plural = _("quellenübergreifende Plausibilitätsregeln")
 
     def __str__(self):
-        return f"{self.label} ≤ {self.reference_label}"
+        sign = "≈" if self.comparison == self.Comparison.VALUE_WITHIN else "≤"
+        return f"{self.label} {sign} {self.reference_label}"
