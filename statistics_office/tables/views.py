@@ -192,7 +192,9 @@ def computation_detail(request, pk):
             "definition": definition,
             "grid": _shown(g, decimals),
             "can_review": can_review,
-            "legend": exports.legend(definition.method, computation.stats.get("parameters")),
+            "legend": exports.legend(
+                definition.method, computation.stats.get("parameters"), computation.cells
+            ),
             "method_text": exports.method_text(definition.method, definition.parameters),
         },
     )

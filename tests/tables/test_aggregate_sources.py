@@ -169,3 +169,44 @@ def test_the_table_form_lists_aggregate_sources(laender, statistician, grant_to,
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "keine gültige Auswahl" not in response.content.decode()
+
+
+def test_the_origins_signs_travel_to_page_export_api_and_dashboard_with_their_legend(
+    laender,
+    statistician,
+    second_statistician,
+    staff,
+    grant_to,
+    client,
+    django_capture_on_commit_callbacks,
+):
+    from dashboards import cells as dashboard_cells
+
+    for user in (statistician, second_statistician):
+        grant_to(user, laender, access.DEFINE_TABLES, access.PUBLISH_TABLES)
+    computation = define_and_compute(
+        statistician,
+        laender,
+        django_capture_on_commit_callbacks,
+        title="Frauen 2022 nach Ländern",
+        dimensions=[{"field": "name", "kind": "code"}],
+        measure_field="stichtag_31_12_2022_weiblich",
+    )
+    services.review(computation, second_statistician, approve=True)
+    table = services.publish(computation, statistician)
+    client.force_login(staff)
+    html = client.get(reverse("tables:published-detail", args=[table.pk])).content.decode()
+    assert '<td class="num flag-origin">x</td>' in html
+    assert "x = Tabellenfach gesperrt" in html and NOTE in html
+    csv_text = client.get(
+        reverse("tables:published-export", args=[table.pk, "csv"])
+    ).content.decode("utf-8-sig")
+    assert ";x" in csv_text and "Tabellenfach gesperrt" in csv_text and NOTE in csv_text
+    detail = client.get(reverse("table-detail", args=[table.pk])).json()
+    thueringen = next(c for c in detail["cells"] if c["name"] == "Thüringen")
+    assert thueringen["value"] is None and thueringen["origin_status"] == "x"
+    assert any("Tabellenfach gesperrt" in line for line in detail["legend"])
+    assert NOTE in detail["sources_label"]
+    # A dashboard draws no bar for it (not 0) and writes the origin's sign.
+    assert dashboard_cells.plotted(thueringen) is None
+    assert dashboard_cells.shown(thueringen, {"measure": "sum"}) == "x"
