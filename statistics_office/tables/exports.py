@@ -30,12 +30,12 @@ def legend(method=None, parameters=None, cells=None):
 
 
 def origin_legend(cells):
-    from .origin import LEGEND, NOT_COMPUTABLE
+    from .signs import LEGEND, NOT_COMPUTABLE
 
     present = {c.get("origin_status") for c in cells or () if c.get("flag") == "origin"}
     return [
         _("%(sign)s = %(text)s (Zeichen der Herkunftsquelle)")
-        % {"sign": origin_sign(code), "text": _(LEGEND[code])}
+        % {"sign": origin_sign(code), "text": LEGEND[code]}
         for code in NOT_COMPUTABLE
         if code in present
     ]

@@ -20,22 +20,7 @@ from django.utils.translation import gettext as _
 from statistics_office.disclosure import complete_table
 
 from . import aggregation
-
-# The origin's signs that stop a sum, strongest first (a sum of a blocked and a secret
-# cell is blocked).
-NOT_COMPUTABLE = ("x", ".", "/", "...")
-SIGN_ALIASES = {"…": "...", "–": "-"}
-ZERO = "-"
-STATUS_SUFFIX = "__status"
-# The legend of signs as Destatis defines them, for tables, exports and dashboards.
-LEGEND = {
-    "-": "nichts vorhanden (genau null)",
-    ".": "Zahlenwert unbekannt oder geheim zu halten",
-    "x": "Tabellenfach gesperrt, weil Aussage nicht sinnvoll",
-    "/": "keine Angabe, da Zahlenwert nicht sicher genug",
-    "...": "Angabe fällt später an",
-    "0": "weniger als die Hälfte von 1 in der letzten besetzten Stelle",
-}
+from .signs import LEGEND, NOT_COMPUTABLE, SIGN_ALIASES, STATUS_SUFFIX, ZERO  # noqa: F401
 
 
 def aggregate(version, definition, reference_date=None):
