@@ -210,3 +210,42 @@ def test_the_origins_signs_travel_to_page_export_api_and_dashboard_with_their_le
     # A dashboard draws no bar for it (not 0) and writes the origin's sign.
     assert dashboard_cells.plotted(thueringen) is None
     assert dashboard_cells.shown(thueringen, {"measure": "sum"}) == "x"
+
+
+def test_a_table_from_an_aggregate_source_feeds_a_dashboard_with_signs_and_source_note(
+    laender,
+    statistician,
+    second_statistician,
+    staff,
+    grant_to,
+    client,
+    django_capture_on_commit_callbacks,
+):
+    from dashboards import services as dashboards
+
+    for user in (statistician, second_statistician):
+        grant_to(user, laender, access.DEFINE_TABLES, access.PUBLISH_TABLES)
+    computation = define_and_compute(
+        statistician,
+        laender,
+        django_capture_on_commit_callbacks,
+        title="Frauen 2022 nach Ländern",
+        dimensions=[{"field": "name", "kind": "code", "label": "Land"}],
+        measure_field="stichtag_31_12_2022_weiblich",
+    )
+    services.review(computation, second_statistician, approve=True)
+    table = services.publish(computation, statistician)
+    board = dashboards.create_dashboard(statistician, title="Länder", slug="laender", filters=[])
+    dashboards.add_widget(
+        board,
+        statistician,
+        title="Frauen 2022",
+        kind="bar",
+        table=table.definition,
+        x_dimension="Land",
+    )
+    dashboards.publish_dashboard(board, statistician)
+    client.force_login(staff)
+    html = client.get(board.get_absolute_url()).content.decode()
+    assert '<th scope="row">Thüringen</th><td class="num flag-origin">x</td>' in html
+    assert NOTE in html
