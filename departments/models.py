@@ -65,12 +65,8 @@ class DataSource(models.Model):
     )
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.MICRODATA)
     # An aggregate source: the origin's own note ("© Statistisches Bundesamt …"), published
-    # with every figure, and whether the origin's disclosure control is recorded (then the
-    # office's rules do not run again on its counts).
+    # with every figure taken from it.
     source_note = models.CharField(_("Quellenangabe der Herkunft"), max_length=500, blank=True)
-    origin_protected = models.BooleanField(
-        _("Geheimhaltung durch die Herkunft erfolgt"), default=False
-    )
     fachverfahren = models.CharField(_("Fachverfahren"), max_length=200, blank=True)
     description = models.TextField(_("Beschreibung"), blank=True)
     legal_basis = models.TextField(_("Rechtsgrundlage"), blank=True)

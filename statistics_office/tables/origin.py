@@ -128,7 +128,7 @@ def protect(cells, dims, source, *, method, params, protect_counts):
     on the source (then its cells are published as the origin published them)."""
     from . import protection
 
-    if source.origin_protected:
+    if source.origin_protection.strip():  # recorded: the origin protected its cells
         names = [d.name for d in dims]
         out = cells[names].copy()
         out["value"] = cells["value"].to_numpy(dtype=float)

@@ -42,7 +42,7 @@ def laender(department, django_capture_on_commit_callbacks, clean_sealed_tables)
         "genesis-12411-0013",
         django_capture_on_commit_callbacks,
         source_note=NOTE,
-        origin_protected=True,
+        origin_protection="Geheimhaltung durch Destatis (Zeichen . und x).",
     )
 
 
@@ -137,7 +137,9 @@ def test_small_counts_of_an_unprotected_origin_are_flagged_by_the_office_rules(
 def test_the_origins_protection_recorded_on_the_source_publishes_its_counts_as_they_are(
     small, statistician, grant_to, django_capture_on_commit_callbacks
 ):
-    DataSource.objects.filter(pk=small.pk).update(origin_protected=True)
+    DataSource.objects.filter(pk=small.pk).update(
+        origin_protection="Das Landesamt hat die Tabelle vor der Lieferung geheim gehalten."
+    )
     small.refresh_from_db()
     grant_to(statistician, small, access.DEFINE_TABLES)
     computation = define_and_compute(
