@@ -322,3 +322,30 @@ class CrossSourceRule(models.Model):
     def __str__(self):
         sign = "≈" if self.comparison == self.Comparison.VALUE_WITHIN else "≤"
         return f"{self.label} {sign} {self.reference_label}"
+
+
+class DataDescription(models.Model):
+    """A source's data description document (Datensatzbeschreibung: PDF, TXT or DOCX), kept
+    in versions; the newest is shown on the source's page. Metadata, never data."""
+
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="descriptions")
+    version = models.PositiveIntegerField(_("Version"))
+    file_name = models.CharField(_("Dateiname"), max_length=255)
+    kind = models.CharField(_("Dateityp"), max_length=4)  # pdf, txt, docx
+    size_bytes = models.PositiveIntegerField(_("Größe in Bytes"))
+    content = models.BinaryField(_("Inhalt"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "version"], name="unique_description_version")
+        ]
+        verbose_name = _("Datensatzbeschreibung")
+        verbose_name_plural = _("Datensatzbeschreibungen")
+
+    def __str__(self):
+        return f"{self.source} – {self.file_name} (v{self.version})"
