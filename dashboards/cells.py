@@ -32,8 +32,8 @@ def is_secret(cell):
 
 def plotted(cell):
     """The number to draw: None for a missing or secret cell, 0 only for a true zero."""
-    if cell is None or is_secret(cell):
-        return None
+    if cell is None or is_secret(cell) or cell.get("flag") == "origin":
+        return None  # the origin gave no number (".", "x", "/", "…"): never drawn as 0
     if cell.get("flag") == "zero" or cell.get("value") is None:
         return 0
     return cell["value"]

@@ -20,6 +20,7 @@ class DataSourceForm(forms.ModelForm):
             "contact",
             "stage",
             "origin_protection",
+            "source_note",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -69,6 +69,9 @@ def run_detail(request, pk):
             "warnings": [f for f in findings if f["severity"] != "error"],
             "can_review": can_review and run.status == run.Status.AWAITING_REVIEW,
             "can_rollback": can_review and run.status == run.Status.ACCEPTED,
+            "can_withdraw": run.status == run.Status.AWAITING_REVIEW
+            and run.uploaded_by_id == request.user.pk,
+            "who_can_act": selectors.who_can_act(run),
             "review_form": ReviewForm(),
             "distributions": _distributions(run) if can_review else [],
             "findings_sealed": not selectors.run_reports_available(),
@@ -237,4 +240,15 @@ def run_rollback(request, pk):
             messages.info(request, _("Der Import wurde zurückgenommen."))
         except uploads.ImportRejected as rejected:
             messages.error(request, str(rejected))
+    return redirect(run)
+
+
+@require_POST
+def run_withdraw(request, pk):
+    run = get_object_or_404(selectors.import_runs_for(request.user), pk=pk)
+    try:
+        uploads.withdraw(run, user=request.user)
+        messages.info(request, _("Der Import wurde zurückgezogen."))
+    except uploads.ImportRejected as rejected:
+        messages.error(request, str(rejected))
     return redirect(run)

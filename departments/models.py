@@ -64,6 +64,9 @@ class DataSource(models.Model):
         related_name="data_sources",
     )
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.MICRODATA)
+    # An aggregate source: the origin's own note ("© Statistisches Bundesamt …"), published
+    # with every figure taken from it.
+    source_note = models.CharField(_("Quellenangabe der Herkunft"), max_length=500, blank=True)
     fachverfahren = models.CharField(_("Fachverfahren"), max_length=200, blank=True)
     description = models.TextField(_("Beschreibung"), blank=True)
     legal_basis = models.TextField(_("Rechtsgrundlage"), blank=True)
@@ -174,6 +177,7 @@ class ImportRun(Job):
         ACCEPTED = "accepted", _("angenommen")
         SUPERSEDED = "superseded", _("abgelöst")
         ROLLED_BACK = "rolled_back", _("zurückgenommen")
+        WITHDRAWN = "withdrawn", _("zurückgezogen")
 
     class Stage(models.TextChoices):
         WAITING = "waiting", _("wartet")
@@ -184,7 +188,13 @@ class ImportRun(Job):
         DONE = "done", _("fertig")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING, Status.AWAITING_REVIEW, Status.ACCEPTED)
-    FINAL = (Status.FAILED, Status.CANCELLED, Status.SUPERSEDED, Status.ROLLED_BACK)
+    FINAL = (
+        Status.FAILED,
+        Status.CANCELLED,
+        Status.SUPERSEDED,
+        Status.ROLLED_BACK,
+        Status.WITHDRAWN,
+    )
 
     source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="import_runs")
     uploaded_by = models.ForeignKey(
@@ -257,8 +267,15 @@ class ImportRun(Job):
 
 
 class CrossSourceRule(models.Model):
-    """A plausibility rule across sources: per group, this source's count must not exceed
-    the reference source's count (e.g. Kita children per Stadtteil ≤ residents aged 0–6)."""
+    """A plausibility rule across sources, defined by the office: per group (a Stadtteil, and
+    a Stichtag or year if given), this source's count must not exceed the reference source's
+    count (Kita children ≤ residents aged 0–6), or a measure's sum must not exceed, or must
+    equal within a tolerance, the reference's (residents in table A = residents in table B)."""
+
+    class Comparison(models.TextChoices):
+        COUNT_NOT_ABOVE = "count_not_above", _("Anzahl Datensätze ≤ Vergleichsquelle")
+        VALUE_NOT_ABOVE = "value_not_above", _("Wert ≤ Wert der Vergleichsquelle")
+        VALUE_WITHIN = "value_within", _("Wert = Wert der Vergleichsquelle (± Toleranz)")
 
     source = models.ForeignKey(
         DataSource, on_delete=models.CASCADE, related_name="cross_source_rules"
@@ -278,10 +295,57 @@ class CrossSourceRule(models.Model):
     )
     label = models.CharField(_("Bezeichnung"), max_length=200)
     reference_label = models.CharField(_("Bezeichnung der Vergleichsgröße"), max_length=200)
+    comparison = models.CharField(
+        _("Vergleich"), max_length=20, choices=Comparison.choices, default="count_not_above"
+    )
+    measure = models.CharField(_("Messgröße"), max_length=100, blank=True)
+    reference_measure = models.CharField(
+        _("Messgröße der Vergleichsquelle"), max_length=100, blank=True
+    )
+    period_field = models.CharField(_("Stichtag/Jahr"), max_length=100, blank=True)
+    reference_period_field = models.CharField(
+        _("Stichtag/Jahr der Vergleichsquelle"), max_length=100, blank=True
+    )
+    tolerance_pct = models.FloatField(_("Toleranz in %"), default=0)
+    # "max" for a figure repeated in every row of its group (a wide table made long).
+    aggregation = models.CharField(
+        _("Wert je Gruppe"),
+        max_length=3,
+        choices=[("sum", _("Summe")), ("max", _("größter Wert"))],
+        default="sum",
+    )
 
     class Meta:
         verbose_name = _("quellenübergreifende Plausibilitätsregel")
         verbose_name_plural = _("quellenübergreifende Plausibilitätsregeln")
 
     def __str__(self):
-        return f"{self.label} ≤ {self.reference_label}"
+        sign = "≈" if self.comparison == self.Comparison.VALUE_WITHIN else "≤"
+        return f"{self.label} {sign} {self.reference_label}"
+
+
+class DataDescription(models.Model):
+    """A source's data description document (Datensatzbeschreibung: PDF, TXT or DOCX), kept
+    in versions; the newest is shown on the source's page. Metadata, never data."""
+
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="descriptions")
+    version = models.PositiveIntegerField(_("Version"))
+    file_name = models.CharField(_("Dateiname"), max_length=255)
+    kind = models.CharField(_("Dateityp"), max_length=4)  # pdf, txt, docx
+    size_bytes = models.PositiveIntegerField(_("Größe in Bytes"))
+    content = models.BinaryField(_("Inhalt"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "version"], name="unique_description_version")
+        ]
+        verbose_name = _("Datensatzbeschreibung")
+        verbose_name_plural = _("Datensatzbeschreibungen")
+
+    def __str__(self):
+        return f"{self.source} – {self.file_name} (v{self.version})"

@@ -90,6 +90,24 @@ def register_reviewers(reviewers):
     _reviewers = reviewers
 
 
+def who_can_act(run):
+    """For a run waiting for review: who may review it, and, where nobody holds a grant on
+    a new source yet, who can give the first grant (the administration)."""
+    from statistics_office import access
+
+    if run.status != run.Status.AWAITING_REVIEW:
+        return None
+    reviewers = access.reviewers_for(run.source)
+    return {
+        "reviewers": [_name(user) for user in reviewers],
+        "approvers": [] if reviewers else [_name(user) for user in access.grant_approvers()],
+    }
+
+
+def _name(user):
+    return user.get_full_name() or user.username
+
+
 def previous_accepted(run):
     """The source's accepted import before this run (the baseline of its plausibility)."""
     from .models import ImportRun

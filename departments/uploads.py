@@ -105,7 +105,7 @@ def _submit_upload(*, source, uploaded_by, file_name, chunks, sheet):
     path, checksum, size = _store_upload(chunks, file_name)
     duplicate = (
         ImportRun.objects.filter(source=source, checksum=checksum)
-        .exclude(status__in=[Status.FAILED, Status.CANCELLED, Status.ROLLED_BACK])
+        .exclude(status__in=[Status.FAILED, Status.CANCELLED, Status.ROLLED_BACK, Status.WITHDRAWN])
         .first()
     )
     if duplicate:
@@ -209,6 +209,30 @@ def review(run, *, user, accept, comment):
         jobs.enqueue("departments.activate_import", run.pk)
     else:
         jobs.enqueue("departments.discard_import", run.pk, Status.ROLLED_BACK)
+
+
+def withdraw(run, *, user):
+    """The analyst who uploaded a run takes it back while it waits for review: its loaded
+    version is dropped on the sealed side and the same file may be uploaded again."""
+    if user is None or run.uploaded_by_id != user.pk:
+        raise ImportRejected(_("Nur wer die Datei hochgeladen hat, kann den Import zurückziehen."))
+    withdrawn = ImportRun.objects.filter(pk=run.pk, status=Status.AWAITING_REVIEW).update(
+        status=Status.WITHDRAWN,
+        finished_at=timezone.now(),
+        message=_("Der Import wurde zurückgezogen; die Datei kann erneut hochgeladen werden."),
+    )
+    if not withdrawn:
+        raise ImportRejected(
+            _("Nur ein Import, der auf Prüfung wartet, kann zurückgezogen werden.")
+        )
+    audit.record(
+        action=audit.Action.IMPORT_ROLLBACK,
+        user=user,
+        obj=run,
+        source=run.source,
+        details={"withdrawn": True},
+    )
+    jobs.enqueue("departments.discard_import", run.pk, Status.WITHDRAWN)
 
 
 def rollback(run, *, user):

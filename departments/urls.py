@@ -19,7 +19,14 @@ urlpatterns = [
     path("importe/<int:pk>/abbrechen/", import_views.run_cancel, name="run-cancel"),
     path("importe/<int:pk>/wiederholen/", import_views.run_retry, name="run-retry"),
     path("importe/<int:pk>/zuruecknehmen/", import_views.run_rollback, name="run-rollback"),
+    path("importe/<int:pk>/zurueckziehen/", import_views.run_withdraw, name="run-withdraw"),
     path("<slug:slug>/", views.source_detail, name="source-detail"),
+    path("<slug:slug>/beschreibung/", views.description_upload, name="source-description-upload"),
+    path(
+        "<slug:slug>/beschreibung/<int:version>/",
+        views.description_download,
+        name="source-description",
+    ),
     path("<slug:slug>/bearbeiten/", views.DataSourceUpdate.as_view(), name="source-edit"),
     path("<slug:slug>/schema/", onboarding_views.schema_edit, name="schema-edit"),
 ]

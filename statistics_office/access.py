@@ -69,3 +69,40 @@ def may_review(user, source):
     if user is None or not user.is_authenticated:
         return False
     return roles.has_role(user, roles.STATISTICIAN) and may(user, VIEW_MICRODATA, source)
+
+
+def reviewers_for(source):
+    """The people of the office who may review an import of `source` now: statisticians
+    with an effective microdata grant on it (none for a source nobody was granted yet)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from bif import roles
+
+    from .grants import effective_q
+    from .models import Grant
+
+    granted = Grant.objects.filter(
+        effective_q(timezone.localdate()), source=source, permission=VIEW_MICRODATA
+    ).values("user_id")
+    candidates = (
+        get_user_model()
+        .objects.filter(pk__in=granted, groups__name=roles.STATISTICIAN, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    return [user for user in candidates if may(user, VIEW_MICRODATA, source)]
+
+
+def grant_approvers():
+    """Who can give a first grant on a source: the administration (four eyes)."""
+    from django.contrib.auth import get_user_model
+
+    from bif import roles
+
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=roles.ADMINISTRATION, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

@@ -20,14 +20,14 @@ from django.utils import timezone
 
 from bif.geography import classifications
 from departments.importing import chunks as combine
-from departments.importing import grid, plausibility, readers, validation
+from departments.importing import consistency, grid, plausibility, readers, validation
 from departments.importing import schema as table_schema
 from departments.importing.layout import ReadResult
 from departments.models import DataSource, ImportRun
 from departments.selectors import previous_accepted
 from statistics_office.microdata import reports, store
 
-from . import areas, rows, versions
+from . import areas, cross_source, notify, rows, versions
 
 Status, Stage = ImportRun.Status, ImportRun.Stage
 
@@ -57,8 +57,11 @@ def execute(run, started):
     rows.progress(run.pk, Stage.VALIDATING, 5, detected=reading.detected, mapping=mapping.columns)
     rows.check_cancel(run.pk)
     keys = [] if reading.whole else combine.key_fields(descriptor)
-    group_fields = set(source.cross_source_rules.values_list("group_field", flat=True))
+    count_rules = source.cross_source_rules.filter(comparison="count_not_above")
+    group_fields = set(count_rules.values_list("group_field", flat=True))
+    sums = cross_source.Sums(source)
     findings, profiles, count, failed = [], [], 0, False
+    filled: set = set()
     seen, seen_rows = {name: [] for name in keys}, []
     counts = {name: pd.Series(dtype="int64") for name in group_fields}
     reference_field = source.reference_date_field or None
@@ -105,6 +108,13 @@ def execute(run, started):
                 findings += plausibility.duplicate_records(
                     result.typed, descriptor, row_numbers=result.row_numbers
                 )
+            elif reading.whole and not failed:
+                # An aggregate table carries its own totals: they must match their parts.
+                findings += consistency.check(
+                    result.typed, declared, row_numbers=result.row_numbers
+                )
+            filled |= _filled_fields(result.typed, mapping)
+            sums.add(result.typed)
             for name in keys:
                 seen[name].append(result.typed[name].astype("string"))
             seen_rows.append(result.row_numbers)
@@ -122,6 +132,8 @@ def execute(run, started):
         if keys:
             row_numbers = np.concatenate(seen_rows) if seen_rows else np.array([], dtype=np.int64)
             findings += combine.duplicate_keys(descriptor, seen, row_numbers)
+        if count and not filled and not failed:
+            findings.append(_nothing_mapped(mapping))
         findings = combine.merge_findings(findings)
         if failed or any(f.severity == "error" for f in findings):
             # Plausibility of a file that is not valid would only add noise to the report.
@@ -133,6 +145,7 @@ def execute(run, started):
         checks = _plausibility_checks(
             run, profile, lambda field: counts.get(field, pd.Series(dtype="int64"))
         )
+        checks += sums.findings()
         findings += checks
         if any(f.severity == "error" for f in checks):
             rejected = {"profile": profile}
@@ -229,7 +242,8 @@ def _cross_source_checks(source, counts_of, reference_date):
 
     `counts_of(field)` gives this import's record count per value of a field."""
     findings = []
-    for rule in source.cross_source_rules.select_related("reference_source"):
+    rules = source.cross_source_rules.filter(comparison="count_not_above")
+    for rule in rules.select_related("reference_source"):
         version = store.current_version(rule.reference_source_id)
         if version is None:
             continue
@@ -255,6 +269,20 @@ def _cross_source_checks(source, counts_of, reference_date):
             )
         ]
     return findings
+
+
+def _filled_fields(typed, mapping):
+    """The mapped fields that hold at least one value (or sign) in this chunk."""
+    names = [name for name in mapping.columns if name in typed.columns]
+    status = [f"{name}__status" for name in names if f"{name}__status" in typed.columns]
+    present = typed[names + status].notna().any(axis=0)
+    return {name.removesuffix("__status") for name, any_value in present.items() if any_value}
+
+
+def _nothing_mapped(mapping):
+    from departments.importing.findings import error
+
+    return error("nothing_mapped", count=max(len(mapping.columns), 1))
 
 
 def _years_before(day, years):
@@ -294,6 +322,7 @@ def _conclude(run, findings, profile, count, started):
     }
     if plausibility.needs_review(warnings):
         rows.finish(run.pk, Status.AWAITING_REVIEW, **fields)
+        notify.tell_office_if_nobody_can_review(run)
         return Status.AWAITING_REVIEW
     ImportRun.objects.filter(pk=run.pk).update(**fields)
     versions.activate(run.pk)

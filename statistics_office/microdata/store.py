@@ -348,3 +348,23 @@ def current_versions_for(source_ids):
         v.source_id: v
         for v in MicrodataVersion.objects.filter(source_id__in=list(source_ids), is_current=True)
     }
+
+
+def grouped_sums(version, group_fields, measure, *, how="sum"):
+    """Sum (or largest value, ``how="max"``) of a measure per combination of group fields
+    (an aggregate, for plausibility).
+
+    A group where the measure has no value in some row (a secret or blocked cell) has no sum:
+    it comes back as None, so nothing is claimed about it."""
+    connection = connections[SEALED_ALIAS]
+    q = connection.ops.quote_name
+    groups = [q(version.columns[name]) for name in group_fields]
+    value = q(version.columns[measure])
+    sql = (
+        f"SELECT {', '.join(groups)}, "
+        f"CASE WHEN COUNT(*) = COUNT({value}) THEN {'MAX' if how == 'max' else 'SUM'}({value}) END "
+        f"FROM {q(version.table_name)} GROUP BY {', '.join(groups)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return {tuple(row[:-1]) if len(groups) > 1 else row[0]: row[-1] for row in cursor}

@@ -87,7 +87,7 @@ class PublishedTableSerializer(PublishedTableSummarySerializer):
         ]
 
     def get_legend(self, obj) -> list[str]:
-        return [str(line) for line in exports.legend(obj.method, obj.parameters)]
+        return [str(line) for line in exports.legend(obj.method, obj.parameters, obj.cells)]
 
     def get_method_text(self, obj) -> str:
         return str(exports.method_text(obj.method, obj.parameters))

@@ -22,9 +22,30 @@ def secret_sign():
     return getattr(settings, "BIF_SECRET_SIGN", ".") or "."
 
 
-def legend(method=None, parameters=None):
+def legend(method=None, parameters=None, cells=None):
     """The signs' meanings; a perturbed table says that its values, zeros included, are
-    perturbed (a "–" there may stand for a small count)."""
+    perturbed (a "–" there may stand for a small count). A table from an aggregate source
+    adds the origin's signs its cells carry."""
+    return _legend(method, parameters) + origin_legend(cells)
+
+
+def origin_legend(cells):
+    from .signs import LEGEND, NOT_COMPUTABLE
+
+    present = {c.get("origin_status") for c in cells or () if c.get("flag") == "origin"}
+    return [
+        _("%(sign)s = %(text)s (Zeichen der Herkunftsquelle)")
+        % {"sign": origin_sign(code), "text": LEGEND[code]}
+        for code in NOT_COMPUTABLE
+        if code in present
+    ]
+
+
+def origin_sign(code):
+    return "…" if code == "..." else code
+
+
+def _legend(method, parameters):
     if method == "cellkey":
         spread = (parameters or {}).get("ptable_D", 3)
         return [
@@ -68,6 +89,8 @@ def format_value(cell, decimals, *, german=True):
         return ""
     if cell.get("flag") == "secret":
         return secret_sign()
+    if cell.get("flag") == "origin":  # the origin's own sign (".", "x", "/", "…")
+        return origin_sign(cell.get("origin_status") or ".")
     if cell.get("flag") == "zero" or cell.get("value") is None:
         return ZERO_SIGN
     value = cell["value"]
@@ -127,7 +150,9 @@ def _decimals(measure):
 
 def footer_lines(table):
     reference = table.reference_date.strftime("%d.%m.%Y") if table.reference_date else ""
-    lines = legend(table.method, table.parameters) + [method_text(table.method, table.parameters)]
+    lines = legend(table.method, table.parameters, table.cells) + [
+        method_text(table.method, table.parameters)
+    ]
     lines.append(
         _("Quelle: %(source)s; Stichtag %(date)s; Statistikstelle, Version %(version)s")
         % {"source": table.sources_label, "date": reference, "version": table.version}

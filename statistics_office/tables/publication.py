@@ -65,10 +65,12 @@ def review(computation, reviewer, *, approve, comment=""):
 
 
 def sources_label(definition):
+    """The sources of a table; an aggregate source adds its origin's note (copyright,
+    licence), which goes with every figure taken from it."""
     return "; ".join(
-        f"{s.department.name}: {s.name}"
+        f"{s.department.name}: {s.name}" + (f" ({s.source_note})" if s.source_note else "")
         for s in definition.sources.select_related("department").order_by("name")
-    )
+    )[:500]
 
 
 def measure_label(definition):

@@ -17,7 +17,7 @@ from bif import audit, jobs, roles
 from departments.importing.notation import is_status_name
 from statistics_office import access
 
-from . import aggregation, gebietsstand, linked, protection, ptables
+from . import aggregation, gebietsstand, linked, origin, protection, ptables
 from .checks import TableError
 from .checks import require as _require
 from .linked import SOURCE_DIMENSION, TIME_DIMENSION, for_source
@@ -258,35 +258,18 @@ def compute_protected(definition, *, progress=None, clock=None):
     )
     several = len(sources) > 1
     versions = [version for _source, version in parts]
-    decimals = DECIMALS[definition.measure]
     params = protection.parameters(ptables.resolve(definition.parameters))
     all_cells, layout, per_version, timings = [], None, [], {"aggregate_s": 0.0}
     for i, (source, version) in enumerate(parts):
         applied = for_source(definition, source)
-        started = time.perf_counter()
-        cells, dims = aggregation.aggregate(version, applied)
-        timings["aggregate_s"] += time.perf_counter() - started
-        joint_follows = (
-            definition.method == protection.SUPPRESSION
-            and definition.measure == "count"
-            and linked.has_publications(definition, source, version)
-        )
-        result = protection.protect(
-            cells,
-            dims,
-            method=definition.method,
-            measure=definition.measure,
-            params=params,
-            audit_alone=not joint_follows,
-        )
-        started = time.perf_counter()
-        result = linked.protect_with_published(
-            definition, applied, source, version, cells, dims, result
-        )
-        timings["joint_s"] = timings.get("joint_s", 0.0) + time.perf_counter() - started
+        if source.kind == source.Kind.AGGREGATE:
+            result, records, dims = _from_origin(applied, source, version, params, timings)
+        else:
+            result, records, dims = _from_microdata(
+                definition, applied, source, version, params, timings
+            )
         for key, seconds in result.timings.items():
             timings[key] = timings.get(key, 0.0) + seconds
-        records = protection.to_records(result.cells, decimals=decimals)
         stamp = version.reference_date.isoformat() if version.reference_date else ""
         for record in records:
             if series:
@@ -347,6 +330,54 @@ def compute_protected(definition, *, progress=None, clock=None):
         "timings": timings,
     }
     return all_cells, layout, stats, info
+
+
+def _from_microdata(definition, applied, source, version, params, timings):
+    started = time.perf_counter()
+    cells, dims = aggregation.aggregate(version, applied)
+    timings["aggregate_s"] += time.perf_counter() - started
+    joint_follows = (
+        definition.method == protection.SUPPRESSION
+        and definition.measure == "count"
+        and linked.has_publications(definition, source, version)
+    )
+    result = protection.protect(
+        cells,
+        dims,
+        method=definition.method,
+        measure=definition.measure,
+        params=params,
+        audit_alone=not joint_follows,
+    )
+    started = time.perf_counter()
+    result = linked.protect_with_published(
+        definition, applied, source, version, cells, dims, result
+    )
+    timings["joint_s"] = timings.get("joint_s", 0.0) + time.perf_counter() - started
+    records = protection.to_records(result.cells, decimals=DECIMALS[definition.measure])
+    return result, records, dims
+
+
+def _from_origin(applied, source, version, params, timings):
+    """An aggregate source: the origin's cells summed, its counts protected unless the origin
+    protected them, and its signs carried to every published cell."""
+    started = time.perf_counter()
+    try:
+        cells, dims = origin.aggregate(version, applied)
+        timings["aggregate_s"] += time.perf_counter() - started
+        result = origin.protect(
+            cells,
+            dims,
+            source,
+            method=applied.method,
+            params=params,
+            protect_counts=protection.protect,
+        )
+    except aggregation.DefinitionError as error:
+        raise TableError(str(error)) from error
+    records = protection.to_records(result.cells, decimals=None)
+    records = origin.apply_signs(records, cells["origin_status"].tolist())
+    return result, records, dims
 
 
 # PostgreSQL advisory locks of table computations: (this number, computation id). "BIFT".

@@ -82,9 +82,9 @@ class DefinitionForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = selectors.permitted_sources(user, [access.DEFINE_TABLES])
-        self.fields["sources"].queryset = DataSource.objects.filter(
-            kind=DataSource.Kind.MICRODATA, pk__in=allowed.values("pk")
-        )
+        # Microdata and aggregate sources alike (an aggregate table is published without a
+        # microdata step; its dimensions and measure come from its schema's roles).
+        self.fields["sources"].queryset = DataSource.objects.filter(pk__in=allowed.values("pk"))
 
 
 def _form_initial(definition):
@@ -192,7 +192,9 @@ def computation_detail(request, pk):
             "definition": definition,
             "grid": _shown(g, decimals),
             "can_review": can_review,
-            "legend": exports.legend(definition.method, computation.stats.get("parameters")),
+            "legend": exports.legend(
+                definition.method, computation.stats.get("parameters"), computation.cells
+            ),
             "method_text": exports.method_text(definition.method, definition.parameters),
         },
     )
