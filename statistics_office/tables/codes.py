@@ -51,7 +51,7 @@ def _bands(spec):
             return [(lo, hi, band_code(lo, hi)) for lo, hi in AGE_BANDS[bands]]
         if classifications.exists(bands):
             found = classifications.items(bands)
-            broader = {i.code for i in found if i.parent_code}
+            broader = {i.parent_code for i in found if i.parent_code}
             finest = [i for i in found if i.code not in broader and i.lower is not None]
             own_age_bands([(i.lower, i.upper) for i in finest])  # contiguous from 0, open end
             return [(i.lower, i.upper, i.code) for i in finest]

@@ -172,3 +172,14 @@ def test_an_invented_city_imports_assigns_publishes_and_maps_from_data_alone(see
         assert choropleths[0]["geojson"] == f"/dashboards/gebiete/{level}.geojson"
         assert drawn[title]["legend"]
     assert selectors.gebietsstand(["baublock"]) == dt.date(2020, 1, 1)
+
+
+def test_the_citys_own_sex_codes_are_the_enum_at_intake(seeburg):
+    source = factories.DataSourceFactory(slug="melde2")
+    catalog.set_schema(source, SCHEMA)
+    data = b"Nr;Geburtsdatum;Geschlecht;Rechtswert;Hochwert\n1;01.01.1990;w;500100;6000100\n"
+    run = factories.upload(source, data)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    enum = next(f for f in reports.findings_of(run.pk) if f["rule"] == "enum")
+    assert enum["column"] == "Geschlecht" and enum["rows"] == [2]

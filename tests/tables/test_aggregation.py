@@ -84,3 +84,18 @@ def test_cell_keys_of_every_margin_equal_the_python_reference(microdata):
     assert len(merged) == len(cells) == len(expected)
     assert (merged["value"] == merged["value_py"]).all()
     assert np.allclose(merged["cell_key"], merged["cell_key_py"], atol=1e-12)
+
+
+def test_broad_age_bands_of_a_classification_are_a_hierarchy_for_disclosure(microdata, demo_areas):
+    definition = TableDefinition(
+        dimensions=[{"field": "Geburtsdatum", "kind": "age_band", "bands": "altersgruppen-5j"}],
+        measure="count",
+        method="suppression",
+    )
+    cells, dims = aggregation.aggregate(microdata, definition)
+    by_band = cells.set_index("Altersgruppe")["value"]
+    fine_under_20 = ["00-04", "05-09", "10-14", "15-19"]
+    assert by_band["U20"] == sum(by_band.get(code, 0) for code in fine_under_20)
+    assert dims[0].parent["05-09"] == "U20" and dims[0].parent["U20"] == "_T"
+    labels = aggregation.code_labels(definition.dimensions[0])
+    assert labels["U20"] == "unter 20" and labels["85+"] == "85 und älter"
