@@ -6,6 +6,9 @@ selects periods of the time dimension of whatever version is current, so shared 
 roll forward. `?format=` json-stat (default), sdmx-csv, px, parquet, csv, xlsx.
 """
 
+import hashlib
+
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +24,9 @@ from rest_framework.views import APIView
 from . import datasets, selectors
 from .formats import registry
 from .formats.selection import SelectionError, select_time
+
+
+CACHE_SECONDS = 3600
 
 
 def _renderer(name, media_type):
@@ -81,7 +87,13 @@ def table_from_query(request, slug):
     return selectors.table_for(request.user, slug, version=version, as_of=moment)
 
 
-def table_response(table, fmt, time=None):
+def rendered(table, fmt, time=None):
+    """The file of a version in a format: a published version never changes, so it is
+    written once per process and cache (the cells are loaded only then)."""
+    key = f"dissemination:{table.pk}:{fmt}:{hashlib.sha256((time or '').encode()).hexdigest()}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
     dataset = datasets.dataset_of(table)
     try:
         dataset = select_time(dataset, time)
@@ -89,7 +101,13 @@ def table_response(table, fmt, time=None):
         raise ValidationError(
             {"time": _("Zeitauswahl als from(2021), to(2023), top(3) oder 2021,2022 angeben.")}
         )
-    body, media_type, extension = registry.write(dataset, fmt)
+    result = registry.write(dataset, fmt)
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def table_response(table, fmt, time=None):
+    body, media_type, extension = rendered(table, fmt, time)
     response = HttpResponse(body, content_type=media_type)
     name = f"{table.definition.slug}_v{table.version}.{extension}"
     disposition = "inline" if fmt == "json-stat" else "attachment"
@@ -140,7 +158,7 @@ class TableVersions(OpenDataAccess, ListAPIView):
 
     def get_queryset(self):
         return selectors.versions_of(self.request.user, self.kwargs["slug"]).select_related(
-            "computation__metadata", "definition"
+            "definition"
         )
 
     def list(self, request, *args, **kwargs):

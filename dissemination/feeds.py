@@ -24,7 +24,7 @@ def new_data_feed(user):
         feed_url=f"{settings.BIF_PUBLIC_BASE_URL}/api/v1/feeds/neue-daten/",
     )
     tables = selectors.visible_tables(user).defer("cells").order_by("-published_at")[:FEED_SIZE]
-    for table in tables.select_related("computation__metadata"):
+    for table in tables:
         metadata = datasets.metadata_of(table)
         link = f"{datasets.permalink(table)}?version={table.version}"
         feed.add_item(
