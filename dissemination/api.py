@@ -25,7 +25,6 @@ from . import datasets, selectors
 from .formats import registry
 from .formats.selection import SelectionError, select_time
 
-
 CACHE_SECONDS = 3600
 
 
