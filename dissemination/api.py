@@ -9,13 +9,12 @@ roll forward. `?format=` json-stat (default), sdmx-csv, px, parquet, csv, xlsx.
 import hashlib
 
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import ListAPIView
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -115,20 +114,26 @@ def table_response(table, fmt, time=None):
     return response
 
 
-@extend_schema(
-    summary="Tabelle per Permalink / table permalink",
-    parameters=[
-        OpenApiParameter("format", str, enum=list(registry.FORMATS), description="Format"),
-        OpenApiParameter("version", int, description="Version N"),
-        OpenApiParameter("as_of", str, description="Version, die an diesem Datum galt"),
-        OpenApiParameter("time", str, description="from(2021), to(2023), top(3), 2021,2022"),
-    ],
-    responses={200: OpenApiResponse(OpenApiTypes.BINARY)},
-    tags=["tables"],
-)
 class TablePermalink(OpenDataAccess, APIView):
     renderer_classes = RENDERERS
 
+    @extend_schema(
+        operation_id="tables_permalink",
+        summary="Tabelle per Permalink / table permalink",
+        parameters=[
+            OpenApiParameter("format", str, enum=list(registry.FORMATS), description="Format"),
+            OpenApiParameter("version", int, description="Version N"),
+            OpenApiParameter("as_of", str, description="Version, die an diesem Datum galt"),
+            OpenApiParameter("time", str, description="from(2021), to(2023), top(3), 2021,2022"),
+        ],
+        responses={
+            (200, spec[1].split(";")[0]): (
+                OpenApiTypes.OBJECT if name == "json-stat" else OpenApiTypes.BINARY
+            )
+            for name, spec in registry.FORMATS.items()
+        },
+        tags=["tables"],
+    )
     def get(self, request, slug):
         fmt = request.query_params.get("format") or "json-stat"
         if fmt not in registry.FORMATS:
@@ -151,19 +156,15 @@ class VersionSerializer(serializers.Serializer):
         return f"{datasets.permalink(obj)}?version={obj.version}"
 
 
-@extend_schema(summary="Versionen einer Tabelle / versions of a table", tags=["tables"])
-class TableVersions(OpenDataAccess, ListAPIView):
-    serializer_class = VersionSerializer
-
-    def get_queryset(self):
-        return selectors.versions_of(self.request.user, self.kwargs["slug"]).select_related(
-            "definition"
-        )
-
-    def list(self, request, *args, **kwargs):
-        tables = list(self.get_queryset())
+class TableVersions(OpenDataAccess, APIView):
+    @extend_schema(
+        operation_id="tables_versions",
+        summary="Versionen einer Tabelle / versions of a table",
+        responses={200: VersionSerializer(many=True)},
+        tags=["tables"],
+    )
+    def get(self, request, slug):
+        tables = list(selectors.versions_of(request.user, slug).select_related("definition"))
         if not tables:
-            from django.http import Http404
-
             raise Http404
         return Response(VersionSerializer(tables, many=True).data)

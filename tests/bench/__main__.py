@@ -18,6 +18,7 @@ BENCHMARKS = [
     "tests.bench.disclosure_3d_1m",
     "tests.bench.disclosure_joint_1m",
     "tests.bench.dashboard_load",
+    "tests.bench.table_api",
     # No database: the hostile workbook is written on the fly.
     "tests.bench.xlsx_expansion",
     # Its own databases (bif_bench_load*) and Redis DB 11, with a real Celery worker.

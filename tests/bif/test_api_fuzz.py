@@ -11,6 +11,7 @@ import time
 from collections import Counter
 
 import hypothesis
+import hypothesis.errors
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -170,6 +171,9 @@ def seed():
         "/api/v1/imports/{id}/": {"id": run.pk},
         "/api/v1/tables/{id}/": {"id": table.pk},
         "/api/v1/tables/{id}/csv/": {"id": table.pk},
+        "/api/v1/tables/{slug}/": {"slug": definition.slug},
+        "/api/v1/tables/{slug}/versions/": {"slug": definition.slug},
+        "/api/v1/catalogue.{fmt}": {"fmt": "ttl"},
         "/api/v1/table-definitions/{id}/compute/": {"id": definition.pk},
         "/api/v1/table-computations/{id}/": {"id": computation.pk},
         "/api/v1/dashboards/{slug}/": {"slug": board.slug},
@@ -203,7 +207,11 @@ def run_cases(strategy, operation, role, headers, app, max_examples, record):
         else:
             record(role, response.status_code)
 
-    check()
+    try:
+        check()
+    except hypothesis.errors.Unsatisfiable:
+        # An operation without parameters has no invalid request to generate (NEGATIVE).
+        pass
 
 
 def test_every_operation_as_every_role_keeps_to_the_schema(wsgi_app, capsys):
