@@ -6,13 +6,15 @@ selects periods of the time dimension of whatever version is current, so shared 
 roll forward. `?format=` json-stat (default), sdmx-csv, px, parquet, csv, xlsx.
 """
 
-from django.http import HttpResponse
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import ListAPIView
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -21,6 +23,8 @@ from rest_framework.views import APIView
 from . import datasets, selectors
 from .formats import registry
 from .formats.selection import SelectionError, select_time
+
+CACHE_SECONDS = 3600
 
 
 def _renderer(name, media_type):
@@ -81,7 +85,13 @@ def table_from_query(request, slug):
     return selectors.table_for(request.user, slug, version=version, as_of=moment)
 
 
-def table_response(table, fmt, time=None):
+def rendered(table, fmt, time=None):
+    """The file of a version in a format: a published version never changes, so it is
+    written once per process and cache (the cells are loaded only then)."""
+    key = f"dissemination:{table.pk}:{fmt}:{hashlib.sha256((time or '').encode()).hexdigest()}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
     dataset = datasets.dataset_of(table)
     try:
         dataset = select_time(dataset, time)
@@ -89,7 +99,13 @@ def table_response(table, fmt, time=None):
         raise ValidationError(
             {"time": _("Zeitauswahl als from(2021), to(2023), top(3) oder 2021,2022 angeben.")}
         )
-    body, media_type, extension = registry.write(dataset, fmt)
+    result = registry.write(dataset, fmt)
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def table_response(table, fmt, time=None):
+    body, media_type, extension = rendered(table, fmt, time)
     response = HttpResponse(body, content_type=media_type)
     name = f"{table.definition.slug}_v{table.version}.{extension}"
     disposition = "inline" if fmt == "json-stat" else "attachment"
@@ -98,20 +114,26 @@ def table_response(table, fmt, time=None):
     return response
 
 
-@extend_schema(
-    summary="Tabelle per Permalink / table permalink",
-    parameters=[
-        OpenApiParameter("format", str, enum=list(registry.FORMATS), description="Format"),
-        OpenApiParameter("version", int, description="Version N"),
-        OpenApiParameter("as_of", str, description="Version, die an diesem Datum galt"),
-        OpenApiParameter("time", str, description="from(2021), to(2023), top(3), 2021,2022"),
-    ],
-    responses={200: OpenApiResponse(OpenApiTypes.BINARY)},
-    tags=["tables"],
-)
 class TablePermalink(OpenDataAccess, APIView):
     renderer_classes = RENDERERS
 
+    @extend_schema(
+        operation_id="tables_permalink",
+        summary="Tabelle per Permalink / table permalink",
+        parameters=[
+            OpenApiParameter("format", str, enum=list(registry.FORMATS), description="Format"),
+            OpenApiParameter("version", int, description="Version N"),
+            OpenApiParameter("as_of", str, description="Version, die an diesem Datum galt"),
+            OpenApiParameter("time", str, description="from(2021), to(2023), top(3), 2021,2022"),
+        ],
+        responses={
+            (200, spec[1].split(";")[0]): (
+                OpenApiTypes.OBJECT if name == "json-stat" else OpenApiTypes.BINARY
+            )
+            for name, spec in registry.FORMATS.items()
+        },
+        tags=["tables"],
+    )
     def get(self, request, slug):
         fmt = request.query_params.get("format") or "json-stat"
         if fmt not in registry.FORMATS:
@@ -134,19 +156,15 @@ class VersionSerializer(serializers.Serializer):
         return f"{datasets.permalink(obj)}?version={obj.version}"
 
 
-@extend_schema(summary="Versionen einer Tabelle / versions of a table", tags=["tables"])
-class TableVersions(OpenDataAccess, ListAPIView):
-    serializer_class = VersionSerializer
-
-    def get_queryset(self):
-        return selectors.versions_of(self.request.user, self.kwargs["slug"]).select_related(
-            "computation__metadata", "definition"
-        )
-
-    def list(self, request, *args, **kwargs):
-        tables = list(self.get_queryset())
+class TableVersions(OpenDataAccess, APIView):
+    @extend_schema(
+        operation_id="tables_versions",
+        summary="Versionen einer Tabelle / versions of a table",
+        responses={200: VersionSerializer(many=True)},
+        tags=["tables"],
+    )
+    def get(self, request, slug):
+        tables = list(selectors.versions_of(request.user, slug).select_related("definition"))
         if not tables:
-            from django.http import Http404
-
             raise Http404
         return Response(VersionSerializer(tables, many=True).data)

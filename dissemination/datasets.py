@@ -18,10 +18,8 @@ LICENCE_NAMES = {DL_DE_BY: "Datenlizenz Deutschland – Namensnennung – Versio
 
 def metadata_of(published):
     """The version's metadata (an unsaved default when the office wrote none)."""
-    try:
-        return published.computation.metadata
-    except TableMetadata.DoesNotExist:
-        return TableMetadata(computation=published.computation)
+    metadata = TableMetadata.objects.filter(computation_id=published.computation_id).first()
+    return metadata or TableMetadata(computation_id=published.computation_id)
 
 
 def symbols(table):

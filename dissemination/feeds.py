@@ -6,7 +6,8 @@ from django.http import Http404, HttpResponse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from . import catalogue, datasets, selectors
@@ -24,7 +25,7 @@ def new_data_feed(user):
         feed_url=f"{settings.BIF_PUBLIC_BASE_URL}/api/v1/feeds/neue-daten/",
     )
     tables = selectors.visible_tables(user).defer("cells").order_by("-published_at")[:FEED_SIZE]
-    for table in tables.select_related("computation__metadata"):
+    for table in tables:
         metadata = datasets.metadata_of(table)
         link = f"{datasets.permalink(table)}?version={table.version}"
         feed.add_item(
@@ -41,11 +42,12 @@ def new_data_feed(user):
 
 @extend_schema(
     summary="Atom-Feed „Neue Daten“ / new data feed",
-    responses={200: OpenApiResponse(OpenApiTypes.STR)},
+    responses={(200, "application/atom+xml"): OpenApiTypes.STR},
     tags=["tables"],
 )
 class NewDataFeed(OpenDataAccess, APIView):
-    renderer_classes = [_renderer("atom", "application/atom+xml")]
+    # JSON first: errors (and a failed ?format= negotiation) answer with the JSON error body.
+    renderer_classes = [JSONRenderer, _renderer("atom", "application/atom+xml")]
 
     def get(self, request):
         return HttpResponse(
@@ -55,11 +57,15 @@ class NewDataFeed(OpenDataAccess, APIView):
 
 @extend_schema(
     summary="DCAT-AP.de-Katalog der offenen Tabellen / DCAT-AP.de catalogue",
-    responses={200: OpenApiResponse(OpenApiTypes.STR)},
+    responses={
+        (200, "text/turtle"): OpenApiTypes.STR,
+        (200, "application/ld+json"): OpenApiTypes.OBJECT,
+    },
     tags=["tables"],
 )
 class Catalogue(OpenDataAccess, APIView):
     renderer_classes = [
+        JSONRenderer,
         _renderer("ttl", "text/turtle"),
         _renderer("jsonld", "application/ld+json"),
     ]

@@ -39,8 +39,8 @@ def visible_tables(user):
     if open_data_mode():
         return PublishedTable.objects.filter(
             withdrawn_at__isnull=True, definition_id__in=_open_definitions()
-        ).select_related("definition", "computation")
-    return table_selectors.published_tables_for(user).select_related("computation")
+        ).select_related("definition")
+    return table_selectors.published_tables_for(user)
 
 
 def current_tables(user):
@@ -73,7 +73,8 @@ def table_for(user, slug, *, version=None, as_of=None):
         tables = tables.filter(version=version)
     if as_of is not None:
         tables = tables.filter(published_at__lte=as_of)
-    table = tables.order_by("-version").first()
+    # The cells load only when a format is written (rendered files are cached).
+    table = tables.defer("cells").order_by("-version").first()
     if table is None:
         raise Http404
     return table
@@ -124,7 +125,7 @@ def open_tables():
     }
     chosen = [
         t
-        for t in tables.select_related("definition", "computation__metadata")
+        for t in tables.select_related("definition").defer("cells")
         if newest[t.definition_id] == t.version
     ]
     return sorted(chosen, key=lambda t: t.title)

@@ -20,6 +20,7 @@ BENCHMARKS = [
     "tests.bench.dashboard_load",
     # No database: the demo package's 41 districts.
     "tests.bench.assign_areas_1m",
+    "tests.bench.table_api",
     # No database: the hostile workbook is written on the fly.
     "tests.bench.xlsx_expansion",
     # Its own databases (bif_bench_load*) and Redis DB 11, with a real Celery worker.

@@ -6,10 +6,12 @@ Cases are generated twice per operation and role: fully at random (mostly 404s a
 and with the path pointing at real objects the seed made (the 200 answers). Hypothesis is
 derandomized, so a run is reproducible; the summary line gives the counts."""
 
+import contextlib
 import time
 from collections import Counter
 
 import hypothesis
+import hypothesis.errors
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -151,6 +153,9 @@ def seed():
         "/api/v1/imports/{id}/": {"id": run.pk},
         "/api/v1/tables/{id}/": {"id": table.pk},
         "/api/v1/tables/{id}/csv/": {"id": table.pk},
+        "/api/v1/tables/{slug}/": {"slug": definition.slug},
+        "/api/v1/tables/{slug}/versions/": {"slug": definition.slug},
+        "/api/v1/catalogue.{fmt}": {"fmt": "ttl"},
         "/api/v1/table-definitions/{id}/compute/": {"id": definition.pk},
         "/api/v1/table-computations/{id}/": {"id": table.computation.pk},
         "/api/v1/dashboards/{slug}/": {"slug": board.slug},
@@ -184,7 +189,9 @@ def run_cases(strategy, operation, role, headers, app, max_examples, record):
         else:
             record(role, response.status_code)
 
-    check()
+    # An operation without parameters has no invalid request to generate (NEGATIVE).
+    with contextlib.suppress(hypothesis.errors.Unsatisfiable):
+        check()
 
 
 def test_every_operation_as_every_role_keeps_to_the_schema(wsgi_app, capsys):
