@@ -10,8 +10,7 @@ from django.utils import timezone
 from dashboards import figures, services
 from dashboards.models import Dashboard
 from statistics_office.tables.models import PublishedTable
-
-from .conftest import GESCHLECHT, STADTTEIL, sex_cells
+from tests.factories import GESCHLECHT, STADTTEIL, sex_cells
 
 pytestmark = pytest.mark.django_db(databases=["default"])
 

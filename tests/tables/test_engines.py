@@ -25,7 +25,7 @@ def snapshot_root(settings, tmp_path):
 
 
 @pytest.fixture
-def committed(source, snapshot_root, django_capture_on_commit_callbacks):
+def committed(source, snapshot_root, django_capture_on_commit_callbacks, demo_areas):
     """A version whose load committed (so its snapshot is in place)."""
     frame = residents_frame(n=1500, seed=11)
     keys = np.random.default_rng(3).integers(0, 2**32, len(frame)) / 2**32
