@@ -228,6 +228,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
 
 
+# --- Import runs: a source with the residents' schema ---------------------------------------
+
+
+@pytest.fixture
+def resident_source(source):
+    from departments import services as catalog_services
+
+    catalog_services.set_schema(source, factories.RESIDENT_SCHEMA)
+    return source
+
+
+@pytest.fixture
+def chunked(settings):
+    """Every CSV is read in chunks of 7 records, as a file larger than memory would be."""
+    settings.IMPORT_CHUNK_BYTES = 0
+    settings.IMPORT_CHUNK_ROWS = 7
+
+
 # --- Published tables and dashboards over them (no sealed database) -------------------------
 
 

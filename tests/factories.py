@@ -2,6 +2,7 @@
 catalog, grants, import runs, table definitions and computations, published tables."""
 
 import datetime as dt
+from pathlib import Path
 
 import factory
 from django.contrib.auth import get_user_model
@@ -149,6 +150,51 @@ RESIDENT_SCHEMA = {
         {"name": "Miete", "type": "number", "constraints": {"minimum": 0}},
     ],
     "primaryKey": ["Personen-ID"],
+}
+
+
+# The hand-written files of tests/departments/importing/files and the resident register
+# schema they follow (the import core's own tests and the pipeline tests use both).
+FILES = Path(__file__).parent / "departments" / "importing" / "files"
+
+STADTTEILE = [f"{n:02d}" for n in range(1, 14)]
+
+RESIDENT_FILES_SCHEMA = {
+    "fields": [
+        {
+            "name": "person_id",
+            "type": "string",
+            "title": "Personen-ID",
+            "aliases": ["PersNr"],
+            "constraints": {"required": True, "unique": True, "pattern": r"\d{6}"},
+        },
+        {
+            "name": "geburtsdatum",
+            "type": "date",
+            "constraints": {"required": True, "minimum": "1890-01-01"},
+        },
+        {
+            "name": "geschlecht",
+            "type": "string",
+            "constraints": {"required": True, "enum": ["m", "w", "d"]},
+        },
+        {
+            "name": "stadtteil",
+            "type": "string",
+            "constraints": {"required": True, "enum": STADTTEILE},
+        },
+        {"name": "staatsangehoerigkeit", "type": "string", "title": "Staatsangehörigkeit"},
+        {
+            "name": "haushalt_personen",
+            "type": "integer",
+            "title": "Personen im Haushalt",
+            "constraints": {"minimum": 1, "maximum": 99},
+        },
+        {"name": "miete", "type": "number", "constraints": {"minimum": 0}},
+        {"name": "deutsch", "type": "boolean"},
+    ],
+    "primaryKey": ["person_id"],
+    "missingValues": [""],
 }
 
 

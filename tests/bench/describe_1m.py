@@ -1,5 +1,6 @@
 """describe_1m: schema inference (describe) on the demo generator's 1,000,000-resident CSV:
-layout, types in German notation verified on every row, keys, code lists, roles.
+layout, types in German notation verified on every distinct value of a column (one hash
+pass, which keys and code lists need anyway), keys, code lists, roles.
 Goal: at most 2 s. The file is the one import_csv_1m uses (generated once)."""
 
 import os

@@ -5,13 +5,14 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import FILES, RESIDENT_SCHEMA
 
 from departments.importing.findings import RULES, ReadError
 from departments.importing.messages import describe
 from departments.importing.readers import read_table
 from departments.importing.schema import propose_mapping
 from departments.importing.validation import validate
+from tests.factories import FILES
+from tests.factories import RESIDENT_FILES_SCHEMA as RESIDENT_SCHEMA
 
 # file -> (rule, first row the analyst should be pointed to or None, read_table kwargs)
 BAD_FILES = {

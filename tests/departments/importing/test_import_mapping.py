@@ -1,12 +1,11 @@
 """Mapping file columns to schema fields, and checking schema descriptors."""
 
-from conftest import RESIDENT_SCHEMA
-
 from departments.importing.schema import (
     normalise_header,
     propose_mapping,
     validate_schema_descriptor,
 )
+from tests.factories import RESIDENT_FILES_SCHEMA as RESIDENT_SCHEMA
 
 
 def test_normalise_header_ignores_case_whitespace_punctuation_and_umlaut_spelling():

@@ -16,7 +16,7 @@ from departments.demo.generator import (
     write_source_csv,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "departments" / "demo" / "data"
+DATA = Path(__file__).resolve().parents[3] / "departments" / "demo" / "data"
 SMALL = 5_000
 YEARS = (2021, 2022, 2023, 2024, 2025)
 

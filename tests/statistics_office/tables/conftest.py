@@ -8,8 +8,7 @@ import pytest
 
 from statistics_office import access
 from statistics_office.microdata import store
-
-from .. import factories
+from tests import factories
 
 FIELD_TYPES = {
     "Personen-ID": "string",

@@ -9,7 +9,8 @@ from departments import services
 from departments.models import ImportRun
 from statistics_office.microdata import reports, store
 from statistics_office.microdata.models import MicrodataVersion
-from tests.departments.importing.conftest import FILES, RESIDENT_SCHEMA
+from tests.factories import FILES
+from tests.factories import RESIDENT_FILES_SCHEMA as RESIDENT_SCHEMA
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sealed"], transaction=True),

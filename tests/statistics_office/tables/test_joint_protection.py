@@ -18,8 +18,8 @@ from statistics_office import access
 from statistics_office.microdata import store
 from statistics_office.tables import services
 from statistics_office.tables.models import PublishedTable, TableComputation
+from tests import factories
 
-from .. import factories
 from .conftest import FIELD_TYPES, REFERENCE_DATE, residents_frame
 from .independent_audit import Published
 
