@@ -6,7 +6,8 @@ sealed as its database. DuckDB aggregates such a file many times faster than Pos
 scans the table on the same machine (`make bench`, line `aggregate_engines_4m`), so table
 computations on versions of at least BIF_DUCKDB_MIN_ROWS records read the snapshot; smaller
 ones, and any version without a snapshot (written before, restored from a backup), are
-aggregated in the database. Both give the same figures (tests/statistics_office/tables/test_engines.py).
+aggregated in the database. Both give the same figures
+(tests/statistics_office/tables/test_engines.py).
 
 A snapshot is written beside the load (in the COPY's thread), renamed into place only when
 the load's transaction has committed, and deleted with its version.

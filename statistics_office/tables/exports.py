@@ -68,6 +68,10 @@ def _legend(method, parameters):
 
 def method_text(method, parameters):
     parameters = parameters or {}
+    if parameters.get("origin_protection"):  # an aggregate source its origin protected
+        return _("Geheimhaltung durch die Herkunftsquelle: %(text)s") % {
+            "text": parameters["origin_protection"]
+        }
     if method == "cellkey":
         return _(
             "Geheimhaltung: Cell-Key-Verfahren (Zensus 2022); die Werte sind geringfügig "

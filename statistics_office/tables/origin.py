@@ -12,6 +12,7 @@ counts as 0; a sum of ``-`` only is itself ``-`` (shown as an empty cell, "–")
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from statistics_office.disclosure import complete_table
 
-from . import aggregation
+from . import aggregation, protection
+from .checks import TableError
 from .signs import LEGEND, NOT_COMPUTABLE, SIGN_ALIASES, STATUS_SUFFIX, ZERO  # noqa: F401
 
 
@@ -126,8 +128,6 @@ def apply_signs(records, statuses):
 def protect(cells, dims, source, *, method, params, protect_counts):
     """The office's rules on the origin's counts, unless the origin's protection is recorded
     on the source (then its cells are published as the origin published them)."""
-    from . import protection
-
     if source.origin_protection.strip():  # recorded: the origin protected its cells
         names = [d.name for d in dims]
         out = cells[names].copy()
@@ -147,3 +147,35 @@ def protect(cells, dims, source, *, method, params, protect_counts):
     names = [d.name for d in dims]
     counted = cells[names].assign(value=cells["n"].astype(float), n=cells["n"])
     return protect_counts(counted, dims, method=method, measure="count", params=params)
+
+
+def protection_note(sources):
+    """Where the origin's protection stands in for the office's rules, the table says so."""
+    recorded = [
+        s.origin_protection.strip()
+        for s in sources
+        if s.kind == s.Kind.AGGREGATE and s.origin_protection.strip()
+    ]
+    return {"origin_protection": " ".join(recorded)[:500]} if recorded else {}
+
+
+def compute(applied, source, version, params, timings):
+    """An aggregate source: the origin's cells summed, its counts protected unless the origin
+    protected them, and its signs carried to every published cell."""
+    started = time.perf_counter()
+    try:
+        cells, dims = aggregate(version, applied)
+        timings["aggregate_s"] += time.perf_counter() - started
+        result = protect(
+            cells,
+            dims,
+            source,
+            method=applied.method,
+            params=params,
+            protect_counts=protection.protect,
+        )
+    except aggregation.DefinitionError as error:
+        raise TableError(str(error)) from error
+    records = protection.to_records(result.cells, decimals=None)
+    records = apply_signs(records, cells["origin_status"].tolist())
+    return result, records, dims

@@ -263,7 +263,7 @@ def compute_protected(definition, *, progress=None, clock=None):
     for i, (source, version) in enumerate(parts):
         applied = for_source(definition, source)
         if source.kind == source.Kind.AGGREGATE:
-            result, records, dims = _from_origin(applied, source, version, params, timings)
+            result, records, dims = origin.compute(applied, source, version, params, timings)
         else:
             result, records, dims = _from_microdata(
                 definition, applied, source, version, params, timings
@@ -317,7 +317,10 @@ def compute_protected(definition, *, progress=None, clock=None):
         "method": definition.method,
         "cells": sum(v["cells"] for v in per_version),
         "suppressed": sum(v.get("suppressed", 0) for v in per_version),
-        "parameters": {k: v for k, v in params.items() if k != "ptable_rows"},
+        "parameters": {
+            **{k: v for k, v in params.items() if k != "ptable_rows"},
+            **origin.protection_note(sources),
+        },
         "versions": per_version,
         **gebietsstand.describe(definition.dimensions, [v.reference_date for v in versions]),
     }
@@ -355,28 +358,6 @@ def _from_microdata(definition, applied, source, version, params, timings):
     )
     timings["joint_s"] = timings.get("joint_s", 0.0) + time.perf_counter() - started
     records = protection.to_records(result.cells, decimals=DECIMALS[definition.measure])
-    return result, records, dims
-
-
-def _from_origin(applied, source, version, params, timings):
-    """An aggregate source: the origin's cells summed, its counts protected unless the origin
-    protected them, and its signs carried to every published cell."""
-    started = time.perf_counter()
-    try:
-        cells, dims = origin.aggregate(version, applied)
-        timings["aggregate_s"] += time.perf_counter() - started
-        result = origin.protect(
-            cells,
-            dims,
-            source,
-            method=applied.method,
-            params=params,
-            protect_counts=protection.protect,
-        )
-    except aggregation.DefinitionError as error:
-        raise TableError(str(error)) from error
-    records = protection.to_records(result.cells, decimals=None)
-    records = origin.apply_signs(records, cells["origin_status"].tolist())
     return result, records, dims
 
 

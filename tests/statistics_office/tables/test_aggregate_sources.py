@@ -200,6 +200,7 @@ def test_the_origins_signs_travel_to_page_export_api_and_dashboard_with_their_le
     html = client.get(reverse("tables:published-detail", args=[table.pk])).content.decode()
     assert '<td class="num flag-origin">x</td>' in html
     assert "x = Tabellenfach gesperrt" in html and NOTE in html
+    assert "Geheimhaltung durch die Herkunftsquelle: Geheimhaltung durch Destatis" in html
     csv_text = client.get(
         reverse("tables:published-export", args=[table.pk, "csv"])
     ).content.decode("utf-8-sig")
