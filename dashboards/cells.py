@@ -19,7 +19,7 @@ KIND_LABELS = {
     "pie": "Kreisdiagramm",
     "donut": "Ringdiagramm",
     "table": "Tabelle",
-    "map": "Karte der Stadtteile",
+    "map": "Karte",
 }
 
 

@@ -60,6 +60,7 @@ def choropleth(main, f, spec, palette, *, geojson=None, centroids=None):
             "marker": {"line": {"color": "#ffffff", "width": 1}},
             "colorbar": {
                 "title": {"text": main.get("measure_label", "")},
+                "thickness": 12,
                 "tickvals": list(range(k)),
                 "ticktext": legend_labels,
             },
@@ -129,7 +130,8 @@ def _points(secret, centroids, shown_codes, names):
                 "lon": [p[0] for p, _n in labelled],
                 "lat": [p[1] + 0.002 for p, _n in labelled],
                 "text": [n for _p, n in labelled],
-                "textfont": {"size": 10, "color": "#1a1a1a"},
+                # smaller names where there are many units (41 districts)
+                "textfont": {"size": 10 if len(labelled) <= 20 else 8, "color": "#1a1a1a"},
                 "hoverinfo": "skip",
                 "showlegend": False,
             }
