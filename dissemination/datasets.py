@@ -57,6 +57,17 @@ def footnotes(metadata, level):
     return [f for f in metadata.footnotes or [] if f.get("level") == level and f.get("text")]
 
 
+# Without the office's choice, dimensions of these names are periods and areas.
+TIME_NAMES = {"Jahr", "Berichtsjahr", "Stichtag", "Zeit", "Monat", "Quartal"}
+GEO_NAMES = {"Stadtteil", "Stadtbezirk", "Statistischer Bezirk", "Bezirk", "Gebiet"}
+
+
+def _role(name, metadata):
+    time = metadata.time_dimension or (name if name in TIME_NAMES else "")
+    geo = metadata.geo_dimension or (name if name in GEO_NAMES else "")
+    return "time" if name == time else "geo" if name == geo else ""
+
+
 def dataset_of(table):
     metadata = metadata_of(table)
     dims = []
@@ -66,13 +77,7 @@ def dataset_of(table):
         for note in footnotes(metadata, "value"):
             if note.get("dimension") == name:
                 value_notes.setdefault(str(note.get("code")), []).append(note["text"])
-        role = (
-            "time"
-            if name == metadata.time_dimension
-            else "geo"
-            if name == metadata.geo_dimension
-            else ""
-        )
+        role = _role(name, metadata)
         dims.append(
             Dimension(
                 id=name,

@@ -125,6 +125,23 @@ def schedule_release(user, computation, release_at):
     return metadata
 
 
+def refuse_before_release(computation):
+    """Publication guard: a table with a release time is not published before it."""
+    from statistics_office.tables.checks import TableError
+
+    release_at = (
+        TableMetadata.objects.filter(computation=computation)
+        .values_list("release_at", flat=True)
+        .first()
+    )
+    if release_at and release_at > timezone.now():
+        local = timezone.localtime(release_at)
+        raise TableError(
+            _("Sperrfrist: Die Tabelle erscheint erst am %(date)s um %(time)s Uhr.")
+            % {"date": local.strftime("%d.%m.%Y"), "time": local.strftime("%H:%M")}
+        )
+
+
 def embargoed(computation, now=None):
     """True while the computation's release time lies ahead."""
     release_at = (

@@ -7,6 +7,11 @@ from django.utils.translation import gettext as _
 from bif import audit
 from statistics_office import access
 
+# Checks an upper layer registers (ARCHITECTURE.md: the upper layer registers itself with the
+# lower one): publication.publish calls each as guard(computation) and a guard raises
+# TableError to refuse — dissemination refuses a table before its release time (embargo).
+PUBLISH_GUARDS = []
+
 
 class TableError(ValueError):
     """A request that cannot be carried out; the message is for people (German)."""

@@ -12,7 +12,7 @@ from bif import audit, roles
 from statistics_office import access
 
 from . import linked
-from .checks import TableError
+from .checks import PUBLISH_GUARDS, TableError
 from .checks import require as _require
 from .models import PublishedTable, TableComputation, TableDefinition
 
@@ -116,6 +116,8 @@ def publish(computation, user, *, automatic=False):
         raise TableError(_("Veröffentlicht wird nur eine geprüfte und freigegebene Tabelle."))
     if not computation.is_publishable:
         raise TableError(_("Die Prüfung der Sperrung ist nicht bestanden."))
+    for guard in PUBLISH_GUARDS:  # e.g. dissemination's embargo
+        guard(computation)
     with transaction.atomic():
         TableDefinition.objects.select_for_update().filter(pk=definition.pk).first()
         newer = published_since(computation)

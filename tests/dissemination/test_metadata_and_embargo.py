@@ -11,6 +11,8 @@ from freezegun import freeze_time
 
 from dissemination import release, services
 from dissemination.models import TableMetadata
+from statistics_office.tables import publication
+from statistics_office.tables.checks import TableError
 from statistics_office.tables.models import PublishedTable, TableComputation
 
 from .. import factories
@@ -106,6 +108,9 @@ def test_embargoed_table_appears_at_its_release_time_and_not_before(
     client.force_login(staff)
     with freeze_time(release_at - dt.timedelta(minutes=1)):
         assert release.release_due() == []
+        # Nor does the office's own "Veröffentlichen" get past the embargo.
+        with pytest.raises(TableError, match="Sperrfrist"):
+            publication.publish(comp, reviewer)
         assert client.get(URL).status_code == 404
         assert services.embargoed(comp)
     with freeze_time(release_at):

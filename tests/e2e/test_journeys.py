@@ -217,6 +217,7 @@ A11Y_PAGES = [
     ("source-detail", "mitarbeiter", "/katalog/einwohner/"),
     ("tables", "mitarbeiter", "/tabellen/"),
     ("table-detail", "mitarbeiter", _first_link("/tabellen/", "main table a")),
+    ("release-calendar", "mitarbeiter", "/daten/kalender/"),
     ("upload", "analyse-ewo", "/katalog/hochladen/"),
     ("runs", "analyse-ewo", "/katalog/importe/"),
     ("run-detail", "analyse-ewo", _first_link("/katalog/importe/", "main table a")),
