@@ -84,8 +84,8 @@ _reviewers = None
 
 
 def register_reviewers(reviewers):
-    """`reviewers` has reviewable_sources(user) (a DataSource queryset, one subquery) and
-    may_review(user, source)."""
+    """`reviewers` has reviewable_sources(user) (a DataSource queryset, one subquery),
+    may_review(user, source), reviewers_for(source) and grant_approvers()."""
     global _reviewers
     _reviewers = reviewers
 
@@ -93,14 +93,13 @@ def register_reviewers(reviewers):
 def who_can_act(run):
     """For a run waiting for review: who may review it, and, where nobody holds a grant on
     a new source yet, who can give the first grant (the administration)."""
-    from statistics_office import access
-
-    if run.status != run.Status.AWAITING_REVIEW:
+    if run.status != run.Status.AWAITING_REVIEW or _reviewers is None:
         return None
-    reviewers = access.reviewers_for(run.source)
+    reviewers = _reviewers.reviewers_for(run.source)
+    approvers = [] if reviewers else _reviewers.grant_approvers()
     return {
         "reviewers": [_name(user) for user in reviewers],
-        "approvers": [] if reviewers else [_name(user) for user in access.grant_approvers()],
+        "approvers": [_name(user) for user in approvers],
     }
 
 
