@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from bif.api.filters import ID_PATTERN
 from bif.api.schema import ID_SCHEMA
 
-from . import selectors, services
+from . import pages, selectors, services
 from .models import Dashboard, Widget
 
 DASHBOARD_FILTERS = OpenApiParameter(
@@ -141,7 +141,7 @@ class DashboardViewSet(viewsets.ReadOnlyModelViewSet):
         result = dict(services.render_widget(widget, filters))
         # The cache key names the publications, the widget's last change, the filters and
         # the language: the figure's version. A client holding it gets 304 and no body.
-        etag = services.etag_of(result.pop("cache_key", None), request)
+        etag = pages.etag_of(result.pop("cache_key", None), request)
         if etag and etag in _if_none_match(request):
             return Response(status=304, headers={"ETag": etag})
         result["filters"] = filters

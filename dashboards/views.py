@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import builtin, exports, forms, selectors, services
+from . import builtin, exports, forms, pages, selectors, services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,7 +50,7 @@ def dashboard_list(request):
 def dashboard_detail(request, slug):
     dashboard = selectors.dashboard_for(request.user, slug)
     filters = services.filters_from(request.GET, dashboard)
-    key = services.page_key(dashboard, filters)
+    key = pages.page_key(dashboard, filters)
 
     def body():
         widgets = list(selectors.widgets_of(dashboard))
@@ -70,7 +70,7 @@ def dashboard_detail(request, slug):
         "dashboards/detail.html",
         {
             "dashboard": dashboard,
-            "page_body": mark_safe(services.cached_page_body(key, body)),  # noqa: S308 (our own template's output)
+            "page_body": mark_safe(pages.cached_page_body(key, body)),  # noqa: S308 (our own template's output)
             "may_build": selectors.may_build(request.user),
         },
     )

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dashboards import figures, services
+from dashboards import figures, pages, services
 from dashboards.models import Dashboard
 from statistics_office.tables.models import PublishedTable
 from tests.factories import GESCHLECHT, STADTTEIL, sex_cells
@@ -49,7 +49,7 @@ def test_a_new_version_and_a_withdrawal_give_a_new_page(client, staff, dashboard
 def test_each_filter_state_and_language_has_its_own_page(client, staff, dashboard):
     client.force_login(staff)
     url = dashboard.get_absolute_url()
-    key = services.page_key
+    key = pages.page_key
     assert key(dashboard, {}) != key(dashboard, {"Geschlecht": "w"})
     german = client.get(url).content.decode()
     english = client.get(url, headers={"Accept-Language": "en"}).content.decode()
