@@ -15,7 +15,8 @@ from statistics_office.tables.models import TableComputation
 pytestmark = [pytest.mark.django_db(databases=["default", "sealed"])]
 
 HERE = Path(__file__).parent
-GENESIS = HERE.parents[1] / "departments/importing/corpus/genesis_12411-0013_laender_cp1252_crlf.csv"
+CORPUS = HERE.parents[1] / "departments" / "importing" / "corpus"
+GENESIS = CORPUS / "genesis_12411-0013_laender_cp1252_crlf.csv"
 SMALL = HERE / "files/stadtteilprofil_kleine_zahlen.csv"
 NOTE = "© Statistisches Bundesamt (Destatis), 2024, dl-de/by-2-0"
 
