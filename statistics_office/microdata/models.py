@@ -16,9 +16,11 @@ class MicrodataVersion(models.Model):
     table_name = models.CharField(_("Tabelle"), max_length=63, unique=True)
     row_count = models.PositiveBigIntegerField(_("Datensätze"), default=0)
     reference_date = models.DateField(_("Stichtag"), null=True, blank=True)
-    # {schema field name: SQL column name}, in schema order, and the field types.
+    # {schema field name: SQL column name} and the field types. PostgreSQL's jsonb does not
+    # keep the order of keys, so the schema order is kept as a list of its own.
     columns = models.JSONField(_("Spalten"), default=dict)
     field_types = models.JSONField(_("Feldtypen"), default=dict)
+    field_order = models.JSONField(_("Feldreihenfolge"), default=list)
     is_current = models.BooleanField(_("aktuelle Version"), default=False)
     created_at = models.DateTimeField(_("geladen am"), auto_now_add=True)
 
@@ -36,6 +38,28 @@ class MicrodataVersion(models.Model):
 
     def __str__(self):
         return f"{self.table_name} ({self.row_count})"
+
+    def save(self, *args, **kwargs):
+        if not self.field_order:
+            self.field_order = list(self.columns)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        version = super().from_db(db, field_names, values)
+        if not {"columns", "field_types", "field_order"} <= set(field_names):
+            return version  # a deferred load: reorder nothing rather than query again
+        version.columns = _in_order(version.columns, version.field_order)
+        version.field_types = _in_order(version.field_types, version.field_order)
+        return version
+
+
+def _in_order(mapping, order):
+    """The mapping with its keys in schema order (keys the order does not name come last)."""
+    if not isinstance(mapping, dict) or not order:
+        return mapping
+    rank = {name: i for i, name in enumerate(order)}
+    return dict(sorted(mapping.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
 class RunReport(models.Model):
