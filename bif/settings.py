@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "statistics_office.microdata",
     "statistics_office.tables",
     "dissemination",
+    "indicators",
     "dashboards",
 ]
 
