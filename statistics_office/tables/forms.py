@@ -62,7 +62,6 @@ class DefinitionForm(forms.Form):
     sources = forms.ModelMultipleChoiceField(
         label=_("Datenquellen"),
         queryset=DataSource.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("Mehrere Quellen stehen nebeneinander (eigene Geheimhaltung je Quelle)."),
     )
     measure = forms.ChoiceField(label=_("Kennzahl"), choices=TableDefinition.Measure.choices)
