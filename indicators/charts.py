@@ -114,7 +114,7 @@ def area_map(indicator, result, reverse):
             "text": [a["text"] for a in shown],
             "customdata": [a["label"] for a in shown],
             "hovertemplate": "%{customdata}: %{text}<extra></extra>",
-            "colorscale": "Blues",
+            "colorscale": [[0, "#DEEBF7"], [1, "#08519C"]],
             "marker": {"line": {"color": "#ffffff", "width": 1}},
             "colorbar": {"title": {"text": indicator.unit, "side": "right"}, "thickness": 12},
         }
@@ -139,3 +139,23 @@ def area_map(indicator, result, reverse):
         "separators": ",.",
     }
     return {"data": data, "layout": layout}
+
+
+def summary(result):
+    """The main finding in words: highest and lowest area, and how many carry a sign."""
+    numbers = [(formula.plain(a["cell"]), a) for a in result["areas"]]
+    numbers = [(v, a) for v, a in numbers if v is not None]
+    parts = []
+    if numbers:
+        high = max(numbers, key=lambda item: item[0])[1]
+        low = min(numbers, key=lambda item: item[0])[1]
+        parts.append(
+            _("Höchster Wert: %(high)s (%(hv)s), niedrigster: %(low)s (%(lv)s).")
+            % {"high": high["label"], "hv": high["text"], "low": low["label"], "lv": low["text"]}
+        )
+    if result["secret"]:
+        parts.append(
+            _("%(n)s Gebiete ohne Wert (geheim zu halten oder nicht sinnvoll).")
+            % {"n": result["secret"]}
+        )
+    return " ".join(parts)

@@ -36,6 +36,7 @@ def indicator_detail(request, slug):
             "result": result,
             "figure": figure,
             "area_map": area_map,
+            "summary": charts.summary(result) if result else "",
             "legend": selectors.legend(result),
             "may_edit": selectors.is_office(request.user),
         },
