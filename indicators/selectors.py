@@ -357,12 +357,14 @@ def profile_areas(indicators, area_dimension="Stadtteil"):
     """[(code, label)] of the areas a district profile exists for (from the tables' own
     labels, one query)."""
     ids = {i.numerator_id for i in indicators if i.area_dimension == area_dimension}
+    best = []
     for table in PublishedTable.objects.filter(definition_id__in=ids, withdrawn_at=None).only(
         "dimensions"
-    )[:1]:
+    ):
         order, labels = _labels(table, area_dimension)
-        return [(code, labels.get(code, code)) for code in order]
-    return []
+        if len(order) > len(best):  # the table that knows most areas names them
+            best = [(code, labels.get(code, code)) for code in order]
+    return best
 
 
 def district_profile(user, code, area_dimension="Stadtteil"):
