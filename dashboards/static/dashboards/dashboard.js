@@ -15,6 +15,9 @@
     Plotly.newPlot(el, figure.data, figure.layout, {
       responsive: true,
       displaylogo: false,
+      // The tool bar only where zooming helps (maps); every chart has its PNG button and
+      // data table beside it, and no title or legend can run under a bar that is not there.
+      displayModeBar: figure.layout.geo ? "hover" : false,
       modeBarButtonsToRemove: ["select2d", "lasso2d"],
       toImageButtonOptions: { format: "png", filename: el.dataset.filename || "grafik", scale: 2 }
     });
