@@ -4,7 +4,7 @@ on secret cells and method, and the source footer. Pure functions on published c
 
 from django.utils.translation import gettext as _
 
-from statistics_office.tables.exports import ZERO_SIGN, method_text, secret_sign
+from statistics_office.tables.exports import ZERO_SIGN, legend, method_text, secret_sign
 
 from .cells import KIND_LABELS, TIME, decimals, is_secret, number, plotted, shown
 
@@ -116,6 +116,8 @@ def _findings(main, f, cells, *, share=False):
         ]
     high = max(values, key=lambda v: v[0])
     low = min(values, key=lambda v: v[0])
+    if high[0] == low[0]:
+        return [_("Überall derselbe Wert: %(value)s.") % {"value": shown(high[2], main)}]
     total = sum(v[0] for v in values)
     if share and total > 0:
         return [
@@ -174,3 +176,13 @@ def _footer(tables):
         if t.get("area_note"):
             lines.append(t["area_note"])
     return lines
+
+
+def _signs(tables):
+    """The legend of signs (Zeichenerklärung) of the tables a figure draws."""
+    lines = {}
+    for t in tables:
+        for line in legend(t.get("method"), t.get("parameters"), t.get("cells")):
+            if not line.rstrip().endswith(":"):  # the legend's own heading
+                lines.setdefault(line, None)
+    return list(lines)

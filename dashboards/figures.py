@@ -25,7 +25,7 @@ from .cells import (
     shown,
     slice_table,
 )
-from .figure_texts import _data_table, _date, _footer, _notes, _summary, _table_cell
+from .figure_texts import _data_table, _date, _footer, _notes, _signs, _summary, _table_cell
 
 # --- The frame every chart is drawn from -------------------------------------------------
 
@@ -93,6 +93,7 @@ def build(tables, spec, filters=None, *, palette=None, geojson=None, centroids=N
         "secret_count": len(secret_cells),
         "empty": not any(c is not None for _n, cells in f["series"] for c in cells),
         "footer": _footer(tables),
+        "signs": _signs(tables),
     }
     if result["empty"] or kind == "table":
         return result
@@ -342,4 +343,5 @@ def _kpi(main, previous, spec, filters):
         "secret_count": secret,
         "empty": cell is None,
         "footer": _footer([main]),
+        "signs": _signs([main]),
     }

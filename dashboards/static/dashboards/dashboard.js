@@ -1,6 +1,21 @@
 // Draws each widget's plotly figure from its JSON block; PNG download without any server.
 (function () {
   "use strict";
+  // Printing (or saving as PDF) shows every chart's data table: closed ones open for it.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.chart-data:not([open])").forEach(function (d) {
+      d.open = true;
+      opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   if (!window.Plotly) { return; }
   // Offline: plotly.js would fetch a world map from its CDN for every geo subplot. Our maps
   // bring their own GeoJSON, so an empty world topology is all it needs.
