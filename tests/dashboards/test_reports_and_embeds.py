@@ -5,9 +5,22 @@ import pytest
 from django.test import Client
 
 from tests.bif.test_security_headers import parse_csp
-from tests.dashboards.test_dashboards import planning_group, restricted  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def restricted(make_dashboard, kita_table):
+    from django.contrib.auth.models import Group
+
+    from dashboards.models import Dashboard
+
+    return make_dashboard(
+        "kita-intern",
+        visibility=Dashboard.Visibility.GROUPS,
+        groups=[Group.objects.create(name="Sozialplanung")],
+        widgets=[{"title": "Verträge", "kind": "bar", "table": kita_table.definition}],
+    )
 
 
 def embed_url(dashboard, index=0):
