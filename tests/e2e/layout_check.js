@@ -29,6 +29,16 @@ return (function () {
     if (box.right > outer.right + 1 || box.left < outer.left - 1) {
       faults.push({chart: chart, fault: "chart wider than its widget"});
     }
+    // The drawing stays inside its box: an SVG taller than the chart's box would cover the
+    // caption and table below it (as on paper once the box lost its height).
+    plot.querySelectorAll("svg.main-svg").forEach(function (svg) {
+      var r = svg.getBoundingClientRect();
+      if (r.bottom > box.bottom + 1 || r.right > box.right + 1) {
+        faults.push({chart: chart, fault: "drawing outside its box",
+                     svg: [Math.round(r.width), Math.round(r.height)],
+                     box: [Math.round(box.width), Math.round(box.height)]});
+      }
+    });
     var seen = new Set();
     var items = [];
     plot.querySelectorAll(SELECTOR).forEach(function (el) {

@@ -53,7 +53,20 @@ def test_a_dashboard_report_prints_to_a4_with_tables_sources_and_signs(browsers)
         # Every chart's table is open on the report.
         assert all(d.get_attribute("open") is not None for d in browser.css("details.chart-data"))
 
-    with step(browser, "report-02-pdf"):
+    with step(browser, "report-02-print-layout"):
+        # The page as it prints (A4 width): still no layout fault.
+        browser.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            faults = layout_faults(browser)
+            page = browser.driver.execute_script(
+                "return document.querySelector('.report').getBoundingClientRect().width;"
+            )
+        finally:
+            browser.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        assert page <= 681  # 180 mm: the charts are drawn at the width they print
+        assert faults == [], faults
+
+    with step(browser, "report-03-pdf"):
         pdf = print_to_pdf(browser)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         target = ARTIFACTS / f"report-{slug}.pdf"
@@ -98,7 +111,7 @@ def test_an_ordinary_dashboard_page_prints_its_chart_tables_too(browsers):
 
     slug = DEMO_DASHBOARDS[1][0]
     browser = browsers("mitarbeiter")
-    with step(browser, "report-03-dashboard-printed"):
+    with step(browser, "report-04-dashboard-printed"):
         browser.get(f"/dashboards/{slug}/")
         wait_for_charts(browser)
         target = ARTIFACTS / f"print-{slug}.pdf"
@@ -106,6 +119,9 @@ def test_an_ordinary_dashboard_page_prints_its_chart_tables_too(browsers):
         reader = pypdf.PdfReader(target)
         flat = pdf_text(reader)
         assert "Tabelle zur Grafik" in flat and "Quelle:" in flat
+        # The tables of the charts print although they are closed on the page (their
+        # header row: only a table has it).
+        assert "Stadtteil Anzahl" in flat
         assert "Abmelden" not in flat and "Rückmeldung senden" not in flat
 
 
@@ -133,3 +149,11 @@ def test_a_widget_embeds_in_a_frame_of_the_same_origin(browsers):
         finally:
             browser.driver.switch_to.default_content()
         assert_no_js_errors(browser)
+
+    with step(browser, "embed-02-alone"):
+        browser.get(embed[len(browser.base_url) :])
+        browser.wait_for(lambda d: browser.css(".js-plotly-plot"), message="chart alone")
+        assert layout_faults(browser) == []
+        if AXE.exists():
+            violations = serious(browser.axe())
+            assert not violations, describe(violations)

@@ -2,16 +2,29 @@
 (function () {
   "use strict";
   // Printing (or saving as PDF) shows every chart's data table: closed ones open for it.
+  // A chart drawn wider than an A4 page (180 mm of text width) is redrawn at that width,
+  // and back at its own width afterwards.
+  var PRINT_WIDTH = 680;
   var opened = [];
+  var narrowed = [];
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details.chart-data:not([open])").forEach(function (d) {
       d.open = true;
       opened.push(d);
     });
+    if (!window.Plotly) { return; }
+    document.querySelectorAll(".js-plotly-plot").forEach(function (el) {
+      if (el.clientWidth > PRINT_WIDTH) {
+        Plotly.relayout(el, { width: PRINT_WIDTH });
+        narrowed.push(el);
+      }
+    });
   });
   window.addEventListener("afterprint", function () {
     opened.forEach(function (d) { d.open = false; });
     opened = [];
+    narrowed.forEach(function (el) { Plotly.relayout(el, { width: null, autosize: true }); });
+    narrowed = [];
   });
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
