@@ -421,6 +421,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+# Who may frame a widget's embed page (dashboards: …/elemente/<id>/einbetten/): CSP
+# frame-ancestors sources, comma-separated, e.g. "'self', https://intranet.flensburg.de".
+# Every other page keeps frame-ancestors 'none'.
+BIF_EMBED_FRAME_ANCESTORS = env_list("BIF_EMBED_FRAME_ANCESTORS", "'self'")
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

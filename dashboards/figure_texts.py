@@ -4,9 +4,9 @@ on secret cells and method, and the source footer. Pure functions on published c
 
 from django.utils.translation import gettext as _
 
-from statistics_office.tables.exports import ZERO_SIGN, method_text, secret_sign
+from statistics_office.tables.exports import ZERO_SIGN, legend, method_text, secret_sign
 
-from .cells import KIND_LABELS, TIME, is_secret, plotted, shown
+from .cells import KIND_LABELS, TIME, decimals, is_secret, number, plotted, shown
 
 # --- Accessible companions ---------------------------------------------------------------
 
@@ -63,23 +63,7 @@ def _summary(main, f, spec, secret_count):
             }
         )
     if len(f["series"]) == 1:
-        values = [
-            (plotted(c), lbl, c)
-            for lbl, c in zip(f["x_labels"], f["series"][0][1], strict=True)
-            if plotted(c) is not None
-        ]
-        if len(values) > 1:
-            high = max(values, key=lambda v: v[0])
-            low = min(values, key=lambda v: v[0])
-            parts.append(
-                _("Höchster Wert: %(high)s (%(hv)s), niedrigster: %(low)s (%(lv)s).")
-                % {
-                    "high": high[1],
-                    "hv": shown(high[2], main),
-                    "low": low[1],
-                    "lv": shown(low[2], main),
-                }
-            )
+        parts += _findings(main, f, f["series"][0][1], share=spec["kind"] in ("pie", "donut"))
     else:
         parts.append(
             _("%(n)s Reihen: %(names)s.")
@@ -88,12 +72,67 @@ def _summary(main, f, spec, secret_count):
                 "names": ", ".join(name for name, _c in f["series"]),
             }
         )
+        for name, cells in f["series"]:
+            parts += [f"{name}: {text}" for text in _findings(main, f, cells)]
     if secret_count:
         parts.append(
             _("%(n)s Werte geheim gehalten (%(sign)s).")
             % {"n": secret_count, "sign": secret_sign()}
         )
     return " ".join(parts)
+
+
+def _findings(main, f, cells, *, share=False):
+    """The main finding of one series in words: its highest and lowest value, and for a
+    time series the change from the first to the last date."""
+    time = f["x"] == TIME
+    names = [_date(code) for code in f["x_codes"]] if time else f["x_labels"]
+    values = [
+        (plotted(c), lbl, c) for lbl, c in zip(names, cells, strict=True) if plotted(c) is not None
+    ]
+    if len(values) == 1:
+        return [
+            _("Einziger ausgewiesener Wert: %(label)s (%(value)s).")
+            % {"label": values[0][1], "value": shown(values[0][2], main)}
+        ]
+    if not values:
+        if any(c is not None for c in cells):
+            return [_("Kein Wert ausweisbar: alle Felder sind geheim zu halten oder gesperrt.")]
+        return []
+    if time:
+        first, last = values[0], values[-1]
+        change = last[0] - first[0]
+        pct = f" ({'+' if change >= 0 else ''}{number(100 * change / first[0], 1)} %)"
+        return [
+            _("Von %(first)s (%(fv)s) bis %(last)s (%(lv)s): %(change)s%(pct)s.")
+            % {
+                "first": first[1],
+                "fv": shown(first[2], main),
+                "last": last[1],
+                "lv": shown(last[2], main),
+                "change": ("+" if change >= 0 else "") + number(change, decimals(main)),
+                "pct": pct if first[0] else "",
+            }
+        ]
+    high = max(values, key=lambda v: v[0])
+    low = min(values, key=lambda v: v[0])
+    if high[0] == low[0]:
+        return [_("Überall derselbe Wert: %(value)s.") % {"value": shown(high[2], main)}]
+    total = sum(v[0] for v in values)
+    if share and total > 0:
+        return [
+            _("Größter Anteil: %(high)s (%(hs)s %%), kleinster: %(low)s (%(ls)s %%).")
+            % {
+                "high": high[1],
+                "hs": number(100 * high[0] / total, 1),
+                "low": low[1],
+                "ls": number(100 * low[0] / total, 1),
+            }
+        ]
+    return [
+        _("Höchster Wert: %(high)s (%(hv)s), niedrigster: %(low)s (%(lv)s).")
+        % {"high": high[1], "hv": shown(high[2], main), "low": low[1], "lv": shown(low[2], main)}
+    ]
 
 
 def _notes(tables, spec, secret_count):
@@ -137,3 +176,13 @@ def _footer(tables):
         if t.get("area_note"):
             lines.append(t["area_note"])
     return lines
+
+
+def _signs(tables):
+    """The legend of signs (Zeichenerklärung) of the tables a figure draws."""
+    lines = {}
+    for t in tables:
+        for line in legend(t.get("method"), t.get("parameters"), t.get("cells")):
+            if not line.rstrip().endswith(":"):  # the legend's own heading
+                lines.setdefault(line, None)
+    return list(lines)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from statistics_office.tables.exports import secret_sign
 
+from . import chart_layout as layout
 from . import maps
 from .cells import (
     FALLBACK_COLORS,
@@ -24,7 +25,7 @@ from .cells import (
     shown,
     slice_table,
 )
-from .figure_texts import _data_table, _date, _footer, _notes, _summary, _table_cell
+from .figure_texts import _data_table, _date, _footer, _notes, _signs, _summary, _table_cell
 
 # --- The frame every chart is drawn from -------------------------------------------------
 
@@ -92,6 +93,7 @@ def build(tables, spec, filters=None, *, palette=None, geojson=None, centroids=N
         "secret_count": len(secret_cells),
         "empty": not any(c is not None for _n, cells in f["series"] for c in cells),
         "footer": _footer(tables),
+        "signs": _signs(tables),
     }
     if result["empty"] or kind == "table":
         return result
@@ -118,14 +120,16 @@ def build(tables, spec, filters=None, *, palette=None, geojson=None, centroids=N
 
 def _base_layout(palette):
     return {
+        # German numbers in ticks, hover and labels: decimal comma, thousands point.
         "separators": ",.",
         "colorway": palette["colors"],
-        "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-        "legend": {"orientation": "h", "y": -0.25},
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "legend": layout.legend_above(),
         "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "autosize": True,
+        "hoverlabel": {"namelength": -1},
     }
 
 
@@ -133,22 +137,30 @@ def _hover_texts(cells, main):
     return [shown(c, main) or "" for c in cells]
 
 
-def _secret_mark(x, *, yref="y", y=0):
-    return {
-        "x": x,
-        "y": y,
-        "xref": "x",
-        "yref": yref,
-        "text": secret_sign(),
-        "showarrow": False,
-        "yanchor": "bottom",
-        "font": {"size": 18},
-        "hovertext": _("geheim zu halten"),
-    }
+def _with_reference(figure, main, spec):
+    """The city's value (or another reference) as a dashed line, when the data carry one."""
+    reference = layout.reference_of(spec, main)
+    if reference is None:
+        return figure
+    shape, label_ = layout.reference_line(reference, number(reference["value"], decimals(main)))
+    figure["layout"]["shapes"] = [*figure["layout"].get("shapes", []), shape]
+    figure["layout"]["annotations"] = [*figure["layout"].get("annotations", []), label_]
+    return figure
+
+
+def _tops(f, stacked):
+    tops = {}
+    for _name, cells in f["series"]:
+        for lbl, cell in zip(f["x_labels"], cells, strict=True):
+            value = plotted(cell) or 0
+            tops[lbl] = (
+                tops.get(lbl, 0) + max(value, 0) if stacked else max(tops.get(lbl, 0), value)
+            )
+    return tops
 
 
 def _bar(main, f, spec, palette, **_kw):
-    data, marks = [], []
+    data = []
     for i, (name, cells) in enumerate(f["series"]):
         data.append(
             {
@@ -162,25 +174,30 @@ def _bar(main, f, spec, palette, **_kw):
                 "marker": {"color": palette["colors"][i % len(palette["colors"])]},
             }
         )
-        marks += [_secret_mark(f["x_labels"][j]) for j, c in enumerate(cells) if is_secret(c)]
-    # Several series on one category share one mark.
-    marks = list({m["x"]: m for m in marks}.values())
-    return {
-        "data": data,
-        "layout": {
-            "barmode": "stack" if spec["kind"] == "stacked_bar" else "group",
-            "xaxis": {"title": {"text": f["x"]}, "type": "category", "automargin": True},
-            "yaxis": {"title": {"text": main.get("measure_label", "")}, "rangemode": "tozero"},
-            "annotations": marks,
-            "showlegend": len(data) > 1,
+    stacked = spec["kind"] == "stacked_bar"
+    marks = layout.hidden_marks(f, main, f["x_labels"], _tops(f, stacked))
+    note = layout.hidden_note(f, main)
+    return _with_reference(
+        {
+            "data": data,
+            "layout": {
+                "barmode": "stack" if stacked else "group",
+                "xaxis": layout.category_axis(f["x"], f["x_labels"]),
+                "yaxis": layout.value_axis(main.get("measure_label", ""), from_zero=True),
+                "annotations": marks,
+                "legend": layout.legend_with_note(note),
+                "showlegend": len(data) > 1 or bool(note),
+            },
         },
-    }
+        main,
+        spec,
+    )
 
 
 def _line(main, f, spec, palette, **_kw):
     time_axis = f["x"] == TIME
     x = f["x_codes"] if time_axis else f["x_labels"]
-    data, marks = [], []
+    data = []
     for i, (name, cells) in enumerate(f["series"]):
         data.append(
             {
@@ -190,34 +207,39 @@ def _line(main, f, spec, palette, **_kw):
                 "x": x,
                 "y": [plotted(c) for c in cells],
                 "text": _hover_texts(cells, main),
+                "customdata": [_date(code) for code in f["x_codes"]] if time_axis else x,
                 "connectgaps": False,
-                "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
+                "hovertemplate": "%{customdata}: %{text}<extra>" + name + "</extra>",
                 "line": {"color": palette["colors"][i % len(palette["colors"])], "width": 2},
             }
         )
-        marks += [
-            _secret_mark(x[j], yref="paper", y=0) for j, c in enumerate(cells) if is_secret(c)
-        ]
-    marks = list({m["x"]: m for m in marks}.values())
-    xaxis = {"title": {"text": f["x"]}, "automargin": True}
+    marks = layout.hidden_marks(f, main, x)
+    note = layout.hidden_note(f, main)
     if time_axis:
-        xaxis.update(type="date", tickformat="%d.%m.%Y")
+        xaxis = layout.time_axis(f["x"], f["x_codes"])
     else:
-        xaxis.update(type="category")
-    return {
-        "data": data,
-        "layout": {
-            "xaxis": xaxis,
-            "yaxis": {"title": {"text": main.get("measure_label", "")}, "rangemode": "tozero"},
-            "annotations": marks,
-            "showlegend": len(data) > 1,
+        xaxis = layout.category_axis(f["x"], f["x_labels"])
+    return _with_reference(
+        {
+            "data": data,
+            "layout": {
+                "xaxis": xaxis,
+                # Scaled to the data: a change of 2 % must not look flat.
+                "yaxis": layout.value_axis(main.get("measure_label", ""), from_zero=False),
+                "annotations": marks,
+                "legend": layout.legend_with_note(note),
+                "showlegend": len(data) > 1 or bool(note),
+            },
         },
-    }
+        main,
+        spec,
+    )
 
 
 def _pie(main, f, spec, palette, **_kw):
     _name, cells = f["series"][0]
-    keep = [i for i, c in enumerate(cells) if c is not None and not is_secret(c)]
+    keep = [i for i, c in enumerate(cells) if c is not None and not layout.hidden(c)]
+    note = layout.hidden_note(f, main)
     return {
         "data": [
             {
@@ -225,14 +247,23 @@ def _pie(main, f, spec, palette, **_kw):
                 "labels": [f["x_labels"][i] for i in keep],
                 "values": [plotted(cells[i]) for i in keep],
                 "text": [shown(cells[i], main) for i in keep],
+                # Inside the slices, or not at all where a slice is too small (the legend
+                # and the table name it): a label outside would be cut at the edge.
                 "textinfo": "label+percent",
-                "hovertemplate": "%{label}: %{text}<extra></extra>",
+                "texttemplate": "%{label}<br>%{percent:.1%}",
+                "textposition": "inside",
+                "insidetextorientation": "horizontal",
+                "hovertemplate": "%{label}: %{text} (%{percent:.2%})<extra></extra>",
                 "hole": 0.45 if spec["kind"] == "donut" else 0,
                 "sort": False,
                 "marker": {"colors": palette["colors"]},
             }
         ],
-        "layout": {"showlegend": True},
+        "layout": {
+            "showlegend": True,
+            "legend": layout.legend_with_note(note),
+            "uniformtext": {"minsize": 11, "mode": "hide"},
+        },
     }
 
 
@@ -312,4 +343,5 @@ def _kpi(main, previous, spec, filters):
         "secret_count": secret,
         "empty": cell is None,
         "footer": _footer([main]),
+        "signs": _signs([main]),
     }

@@ -58,8 +58,13 @@ def choropleth(main, f, spec, palette, *, geojson=None, centroids=None):
             "hovertemplate": "%{customdata}: %{text}<extra></extra>",
             "colorscale": step,
             "marker": {"line": {"color": "#ffffff", "width": 1}},
+            # The title beside the bar and the bar below the toolbar's corner: they
+            # never meet plotly's mode bar at the top right.
             "colorbar": {
-                "title": {"text": main.get("measure_label", "")},
+                "title": {"text": main.get("measure_label", ""), "side": "right"},
+                "len": 0.8,
+                "y": 0,
+                "yanchor": "bottom",
                 "thickness": 12,
                 "tickvals": list(range(k)),
                 "ticktext": legend_labels,

@@ -59,3 +59,16 @@ def visible_groups(dashboard):
         content_object=dashboard, permission__codename="view_dashboard"
     ).values("group_id")
     return Group.objects.filter(id__in=ids).order_by("name")
+
+
+def open_widget(slug, pk):
+    """A widget anyone may see embedded without logging in: on a published dashboard, and
+    every table it draws is open data (its current version marked open). Else None."""
+    from dissemination.selectors import open_definitions
+
+    dashboard = Dashboard.objects.filter(status=Dashboard.Status.PUBLISHED, slug=slug).first()
+    widget = widgets_of(dashboard).filter(pk=pk).first() if dashboard else None
+    if widget is None:
+        return None
+    tables = {t for t in (widget.table_id, widget.compare_table_id) if t}
+    return widget if tables and tables <= set(open_definitions()) else None

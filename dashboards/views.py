@@ -8,19 +8,23 @@ import json
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
 from indicators.selectors import catalogue_stamp
 
-from . import builtin, exports, forms, pages, selectors, services
+from . import builtin, exports, forms, pages, reports, selectors, services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -193,4 +197,77 @@ def area_geojson(request, level):
         json.dumps(found, ensure_ascii=False), content_type="application/geo+json"
     )
     response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- Reports and embeds ------------------------------------------------------------------
+
+
+def dashboard_report(request, slug):
+    """The dashboard as a report to print or save as PDF (A4): every chart with its data
+    table open, its notes and sources, the dashboard's legend of signs at the end."""
+    dashboard = selectors.dashboard_for(request.user, slug)
+    filters = services.filters_from(request.GET, dashboard)
+    widgets = list(selectors.widgets_of(dashboard))
+    found = services.publications(services.table_ids(widgets))
+    rendered = services.render_dashboard(dashboard, filters, widgets=widgets, found=found)
+    return render(
+        request,
+        "dashboards/report.html",
+        {
+            "dashboard": dashboard,
+            "widgets": rendered,
+            "filters": filters,
+            "query": urlencode(sorted(filters.items())),
+            "report": True,
+            "signs": reports.signs_of(result for _w, result in rendered),
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+def _embed_headers(view):
+    """The embed page may be framed by the configured ancestors (BIF_EMBED_FRAME_ANCESTORS),
+    every other page by nobody."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        # django-csp's per-response replacement (what its csp_replace decorator sets), read
+        # here at request time so that the setting can change without a restart of tests.
+        ancestors = list(settings.BIF_EMBED_FRAME_ANCESTORS) or ["'none'"]
+        response._csp_replace = {"frame-ancestors": ancestors}
+        return response
+
+    return xframe_options_exempt(wrapper)
+
+
+@login_not_required
+@_embed_headers
+def widget_embed(request, slug, pk):
+    """One widget alone, to be framed in the intranet. Logged-in staff see what they may see
+    in the portal; without a login only a widget whose tables are all open data."""
+    if request.user.is_authenticated:
+        widget = selectors.widget_for(request.user, slug, pk)
+    else:
+        widget = selectors.open_widget(slug, pk)
+        if widget is None:
+            # The same answer for a missing and a closed widget: nothing about it leaks.
+            response = render(request, "dashboards/embed_login.html", status=403)
+            response["Cache-Control"] = "private, no-store"
+            return response
+    filters = services.filters_from(request.GET, widget.dashboard)
+    result = services.render_widget(widget, filters)
+    response = render(
+        request,
+        "dashboards/embed.html",
+        {
+            "dashboard": widget.dashboard,
+            "widget": widget,
+            "result": result,
+            "embed": True,
+            "query": urlencode(sorted(filters.items())),
+        },
+    )
+    response["Cache-Control"] = "private, max-age=300"
     return response

@@ -34,6 +34,11 @@ def _open_definitions():
     return [d for d, (_v, is_open) in newest.items() if is_open]
 
 
+def open_definitions():
+    """Ids of the table definitions whose current version is open data."""
+    return _open_definitions()
+
+
 def visible_tables(user):
     """Every version the request may see (withdrawn ones never)."""
     if open_data_mode():

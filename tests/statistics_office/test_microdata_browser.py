@@ -61,6 +61,19 @@ def test_granted_statistician_browses_with_summaries_and_the_access_is_audited(
     assert entry.source_label.endswith("(einwohner)")
 
 
+def test_both_wide_tables_scroll_in_a_labelled_focusable_region(
+    client, statistician, source, loaded
+):
+    factories.grant(statistician, source, "view_microdata")
+    client.force_login(statistician)
+    body = browse(client, source).content.decode()
+    for caption in ("records-caption", "summary-caption"):
+        region = (
+            f'<div class="table-scroll" tabindex="0" role="region" aria-labelledby="{caption}">'
+        )
+        assert region in body and f'<caption id="{caption}">' in body
+
+
 def test_filtering_is_audited_without_the_filter_value(client, statistician, source, loaded):
     factories.grant(statistician, source, "view_microdata")
     client.force_login(statistician)
