@@ -10,6 +10,7 @@ from departments.onboarding_api import SourceDescribe
 from dissemination import api as dissemination_api
 from dissemination import feeds as dissemination_feeds
 from statistics_office.tables import api as tables_api
+from table_builder import api as builder_api
 
 from .api.filters import IdConverter
 
@@ -24,6 +25,8 @@ urlpatterns = [
     # Before the router: "describe" is no source slug (onboarding.RESERVED_SLUGS).
     path("sources/describe/", SourceDescribe.as_view(), name="source-describe"),
     *router.urls,
+    path("table-builder/", builder_api.CatalogueList.as_view(), name="table-builder-catalogues"),
+    path("table-builder/queries/", builder_api.Ask.as_view(), name="table-builder-ask"),
     path("tables/", tables_api.PublishedTableList.as_view(), name="table-list"),
     path("tables/<id:pk>/", tables_api.PublishedTableDetail.as_view(), name="table-detail"),
     path("tables/<id:pk>/csv/", tables_api.PublishedTableCSV.as_view(), name="table-csv"),
