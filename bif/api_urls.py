@@ -27,6 +27,11 @@ urlpatterns = [
     *router.urls,
     path("table-builder/", builder_api.CatalogueList.as_view(), name="table-builder-catalogues"),
     path("table-builder/queries/", builder_api.Ask.as_view(), name="table-builder-ask"),
+    path(
+        "table-builder/queries/<id:pk>/",
+        builder_api.QueryDetail.as_view(),
+        name="table-builder-query",
+    ),
     path("tables/", tables_api.PublishedTableList.as_view(), name="table-list"),
     path("tables/<id:pk>/", tables_api.PublishedTableDetail.as_view(), name="table-detail"),
     path("tables/<id:pk>/csv/", tables_api.PublishedTableCSV.as_view(), name="table-csv"),

@@ -7,7 +7,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from statistics_office.builder import services
+from statistics_office.builder import selectors, services
 from statistics_office.builder.models import BuilderQuery
 
 from . import results
@@ -80,7 +80,12 @@ class CatalogueList(generics.ListAPIView):
     "queries (catalogue, filter isolation, sparsity, related queries) answer 422, an "
     "exhausted daily budget 429; every query is audited.",
     request=AskSerializer,
-    responses={200: QuerySerializer, 422: QuerySerializer, 429: QuerySerializer},
+    responses={
+        200: QuerySerializer,
+        202: QuerySerializer,
+        422: QuerySerializer,
+        429: QuerySerializer,
+    },
     tags=["table builder"],
 )
 class Ask(generics.GenericAPIView):
@@ -108,6 +113,21 @@ class Ask(generics.GenericAPIView):
             code = status.HTTP_429_TOO_MANY_REQUESTS
         elif query.status == BuilderQuery.Status.REFUSED:
             code = status.HTTP_422_UNPROCESSABLE_ENTITY
-        elif query.status != BuilderQuery.Status.DONE:
+        elif query.status == BuilderQuery.Status.FAILED:
             code = status.HTTP_503_SERVICE_UNAVAILABLE
+        elif query.status != BuilderQuery.Status.DONE:
+            code = status.HTTP_202_ACCEPTED  # still computing: GET the query to follow it
         return Response(QuerySerializer(query).data, status=code)
+
+
+@extend_schema(
+    summary="Eine Abfrage / one query",
+    description="The person's own query: its status and, once answered, the protected cells.",
+    tags=["table builder"],
+)
+class QueryDetail(generics.RetrieveAPIView):
+    serializer_class = QuerySerializer
+
+    def get_queryset(self):
+        _staff_only(self.request)
+        return selectors.own_queries(self.request.user)

@@ -88,8 +88,7 @@ def builder(request):
             request.user, catalogue.source, spec_from_post(request.POST, catalogue)
         )
         asked = services.wait(asked)
-        if asked.status != BuilderQuery.Status.DONE:
-            messages.error(request, asked.message or _("Die Tabelle wird noch berechnet."))
+        _tell(request, asked)
         return redirect(f"{reverse('table_builder:builder')}?abfrage={asked.pk}")
     spec = (query.spec if query else {}) or {}
     chosen_filters = {f["item"]: set(f["values"]) for f in spec.get("filters", [])}
@@ -129,6 +128,11 @@ def builder(request):
     return render(request, "table_builder/builder.html", context)
 
 
+def _tell(request, query):
+    if query.status in (BuilderQuery.Status.REFUSED, BuilderQuery.Status.FAILED):
+        messages.error(request, query.message)
+
+
 @staff_required
 def download(request, pk, fmt):
     query = _own_query(request, pk)
@@ -158,8 +162,7 @@ def save(request, pk):
 def run_saved(request, pk):
     saved = get_object_or_404(selectors.saved_queries(request.user), pk=pk)
     asked = services.wait(services.ask(request.user, saved.source, saved.spec))
-    if asked.status != BuilderQuery.Status.DONE:
-        messages.error(request, asked.message or _("Die Tabelle wird noch berechnet."))
+    _tell(request, asked)
     return redirect(f"{reverse('table_builder:builder')}?abfrage={asked.pk}")
 
 

@@ -66,6 +66,12 @@ def load(source, frame, run_id, reference_date=dt.date(2025, 12, 31), seed=1):
     return store.make_current(run_id)
 
 
+@pytest.fixture(autouse=True)
+def no_waiting(settings):
+    """Inside a test's transaction the worker runs when the capture ends, not meanwhile."""
+    settings.TABLE_BUILDER_WAIT_SECONDS = 0
+
+
 @pytest.fixture
 def residents(source):
     """4,000 residents; Stadtteil 04 has exactly one person of sex "d"."""
