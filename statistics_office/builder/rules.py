@@ -148,10 +148,15 @@ def refuse_size(cells, maximum):
         )
 
 
+def _dims(spec):
+    return frozenset([*(spec.get("rows") or []), *(spec.get("columns") or [])])
+
+
 def shape(spec):
-    """What stays the same between queries that differ only in filter values."""
+    """What stays the same between queries that differ only in filter values (rows and
+    columns swapped are the same table)."""
     filters = tuple(sorted(f.get("item", "") for f in spec.get("filters") or []))
-    return (tuple(spec.get("rows") or []), tuple(spec.get("columns") or []), filters)
+    return (tuple(sorted(_dims(spec))), filters)
 
 
 def _filter_values(spec):
@@ -182,9 +187,24 @@ def related_pairs(specs):
 
 
 def related(a, b):
-    """Two queries of one table whose filters differ but share a category in every filter
-    (``{Y, Z1}`` and ``{Y, Z2}``, or ``{Y, Z}`` and ``{Y}``): the raw material of averaging."""
-    if shape(a) != shape(b) or not (a.get("filters") or []):
+    """Queries whose answers differ by few records, the raw material of averaging:
+
+    - one table whose filters differ but share a category in every filter (``{Y, Z1}``
+      and ``{Y, Z2}``, or ``{Y, Z}`` and ``{Y}``);
+    - a filtered table and one that shows the filter's field as a dimension over the
+      same other dimensions: it already holds every category of the filter on its own.
+    """
+    if shape(a) == shape(b) and (a.get("filters") or []):
+        va, vb = _filter_values(a), _filter_values(b)
+        return va != vb and all(va[k] & vb[k] for k in va)
+    return _broken_down(a, b) or _broken_down(b, a)
+
+
+def _broken_down(filtered, table):
+    """``table`` shows ``filtered``'s cells by the categories of one of its filters."""
+    filters = _filter_values(filtered)
+    if not filters or (table.get("filters") or []):
         return False
-    va, vb = _filter_values(a), _filter_values(b)
-    return va != vb and all(va[k] & vb[k] for k in va)
+    return any(
+        item in _dims(table) and _dims(filtered) <= _dims(table) - {item} for item in filters
+    )
