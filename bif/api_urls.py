@@ -11,6 +11,7 @@ from dissemination import api as dissemination_api
 from dissemination import feeds as dissemination_feeds
 from indicators import api as indicators_api
 from statistics_office.tables import api as tables_api
+from table_builder import api as builder_api
 
 from .api.filters import IdConverter
 
@@ -30,6 +31,13 @@ urlpatterns = [
         "indicator-profiles/<str:code>/",
         indicators_api.DistrictProfile.as_view(),
         name="indicator-profile",
+    ),
+    path("table-builder/", builder_api.CatalogueList.as_view(), name="table-builder-catalogues"),
+    path("table-builder/queries/", builder_api.Ask.as_view(), name="table-builder-ask"),
+    path(
+        "table-builder/queries/<id:pk>/",
+        builder_api.QueryDetail.as_view(),
+        name="table-builder-query",
     ),
     path("tables/", tables_api.PublishedTableList.as_view(), name="table-list"),
     path("tables/<id:pk>/", tables_api.PublishedTableDetail.as_view(), name="table-detail"),

@@ -14,6 +14,7 @@ def navigation(request):
             "catalog": True,
             "dashboards": True,
             "uploads": roles.has_role(user, roles.ANALYST),
+            "table_builder": roles.has_role(user, roles.STAFF),
             "statistics_office": roles.has_role(user, roles.STATISTICIAN),
             "administration": roles.has_role(user, roles.ADMINISTRATION) or user.is_staff,
         },

@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "statistics_office",
     "statistics_office.microdata",
     "statistics_office.tables",
+    "statistics_office.builder",
     "dissemination",
     "indicators",
+    "table_builder",
     "dashboards",
 ]
 
@@ -263,6 +265,15 @@ IMPORT_XLSX_LIMITS = {
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 600)
 # The same for a table computation (bif.jobs): it reports progress at every step.
 TABLE_STALE_SECONDS = env_int("TABLE_STALE_SECONDS", 600)
+# The table builder (statistics_office.builder): queries per person and day, over all
+# sources and per source; related queries (same table, filters sharing a category, or the
+# filter's field shown as a dimension) per day before the next is refused (with 1 the
+# averaging attack of tests/table_builder/test_attack.py gets no pair of answers); how long
+# a page waits for the sealed worker's answer.
+TABLE_BUILDER_DAILY_QUERIES = env_int("TABLE_BUILDER_DAILY_QUERIES", 100)
+TABLE_BUILDER_DAILY_QUERIES_PER_SOURCE = env_int("TABLE_BUILDER_DAILY_QUERIES_PER_SOURCE", 40)
+TABLE_BUILDER_RELATED_QUERIES = env_int("TABLE_BUILDER_RELATED_QUERIES", 1)
+TABLE_BUILDER_WAIT_SECONDS = env_int("TABLE_BUILDER_WAIT_SECONDS", 20)
 # Uploads of failed, cancelled or rolled-back runs are kept this long for a retry, then
 # deleted (accepted uploads are deleted at once: the sealed database holds the data).
 IMPORT_UPLOAD_RETENTION_DAYS = env_int("IMPORT_UPLOAD_RETENTION_DAYS", 30)

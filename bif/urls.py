@@ -19,6 +19,7 @@ urlpatterns = [
     path("statistikstelle/", include(("statistics_office.audit_urls", "audit"))),
     path("statistikstelle/", include(("statistics_office.grant_urls", "grants"))),
     path("tabellen/", include("statistics_office.tables.urls")),
+    path("tabellenbaukasten/", include("table_builder.urls")),
     path("einfuehrung/", include("rollout.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("indikatoren/", include("indicators.urls")),
