@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import services
-from .models import AreaChange, AreaLevel, AreaSystem, AreaUnit
+from .models import Address, AreaChange, AreaLevel, AreaSystem, AreaUnit
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -31,7 +31,8 @@ class AreaFilesForm(forms.Form):
         label=gettext_lazy("Dateien"),
         help_text=gettext_lazy(
             "ebenen.csv, gebiete.csv, je Ebene mit Geometrie <ebene>.geojson (CRS84 oder "
-            "ETRS89/UTM 32N), optional aenderungen.csv."
+            "ETRS89/UTM 32N), optional aenderungen.csv und das Adressregister adressen.csv "
+            "(auch allein)."
         ),
     )
     check_only = forms.BooleanField(label=gettext_lazy("nur prüfen"), required=False)
@@ -70,7 +71,11 @@ class AreaLevelAdmin(admin.ModelAdmin):
                 else:
                     messages.success(
                         request,
-                        _("Gebietsstand geladen: %(levels)s Ebenen, %(units)s Gebiete.") % counts,
+                        _(
+                            "Gebietsstand geladen: %(levels)s Ebenen, %(units)s Gebiete, "
+                            "%(addresses)s Adressen."
+                        )
+                        % counts,
                     )
                     return redirect(reverse("admin:geography_arealevel_changelist"))
         context = {
@@ -95,3 +100,9 @@ class AreaUnitAdmin(admin.ModelAdmin):
 @admin.register(AreaChange)
 class AreaChangeAdmin(admin.ModelAdmin):
     list_display = ("level", "effective", "old_code", "new_code", "share")
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ("street", "street_key", "number", "suffix", "number_to", "codes")
+    search_fields = ("street", "street_key")

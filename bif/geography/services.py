@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from . import files as area_files
 from .messages import sentence
-from .models import AreaChange, AreaLevel, AreaSystem, AreaUnit
+from .models import Address, AreaChange, AreaLevel, AreaSystem, AreaUnit
+from .register_files import ADDRESS_FILE, read_register
 from .validation import TOLERANCE, validate  # noqa: F401 - TOLERANCE for callers
 
 CHANGES_FILE = "aenderungen.csv"
@@ -47,8 +48,15 @@ def check(files, *, tolerance=TOLERANCE):
 
 
 def load_areas(files, *, tolerance=TOLERANCE):
-    """Store a package; an existing unit (same level, code and valid_from) is replaced."""
+    """Store a package; an existing unit (same level, code and valid_from) is replaced.
+    With adressen.csv the address register is replaced too (alone: only the register)."""
+    if ADDRESS_FILE in files and not {area_files.LEVELS_FILE, area_files.UNITS_FILE} & set(files):
+        return load_register(files[ADDRESS_FILE])
     parsed, problems = check(files, tolerance=tolerance)
+    register = None
+    if ADDRESS_FILE in files and not problems:
+        register, register_problems = _read_register(files[ADDRESS_FILE], parsed.units)
+        problems += register_problems
     changes = []
     if CHANGES_FILE in files:
         changes, change_problems = _read_changes(
@@ -68,7 +76,54 @@ def load_areas(files, *, tolerance=TOLERANCE):
                 new_code=change["neu"],
                 defaults={"share": change["anteil"]},
             )
-    return {"levels": len(levels), "units": len(units), "changes": len(changes)}
+        if register is not None:
+            _store_register(register)
+    return {
+        "levels": len(levels),
+        "units": len(units),
+        "changes": len(changes),
+        "addresses": len(register.rows) if register is not None else 0,
+    }
+
+
+def load_register(data):
+    """Replace the address register (adressen.csv) on today's area structure."""
+    register, problems = _read_register(data, [])
+    if problems:
+        raise AreaFilesRejected(problems)
+    with transaction.atomic():
+        _store_register(register)
+    return {"levels": 0, "units": 0, "changes": 0, "addresses": len(register.rows)}
+
+
+def _read_register(data, package_units):
+    known = {}
+    for slug, code in AreaUnit.objects.values_list("level__slug", "code"):
+        known.setdefault(slug, set()).add(code)
+    for unit in package_units:
+        known.setdefault(unit.level, set()).add(unit.code)
+    register = read_register(data, known)
+    return register, [sentence(f) for f in register.findings]
+
+
+def _store_register(register):
+    Address.objects.all().delete()
+    Address.objects.bulk_create(
+        [
+            Address(
+                street_key=row["street_key"],
+                street=row["street"],
+                number=row["number"],
+                suffix=row["suffix"],
+                number_to=row["number_to"],
+                codes=row["codes"],
+                lon=row["x"],
+                lat=row["y"],
+            )
+            for row in register.rows
+        ],
+        batch_size=2000,
+    )
 
 
 def _store_levels(rows):
@@ -159,6 +214,24 @@ def _read_changes(data, package_levels):
             )
         changes.append({**row, "wirksam_ab": day, "anteil": share, "row": number})
     problems += [sentence(f) for f in findings]
+    totals = {}
+    for change in changes:
+        key = (change["ebene"], change["wirksam_ab"], change["alt"])
+        totals.setdefault(key, []).append(change)
+    for (_level, _day, old), parts in totals.items():
+        if len(parts) > 1 and abs(sum(p["anteil"] for p in parts) - 1) > 0.001:
+            problems.append(
+                _(
+                    "%(file)s, Zeilen %(rows)s: die Anteile von „%(old)s“ ergeben zusammen "
+                    "%(sum)s statt 1; ein geteiltes Gebiet muss ganz verteilt werden."
+                )
+                % {
+                    "file": CHANGES_FILE,
+                    "rows": ", ".join(str(p["row"]) for p in parts),
+                    "old": old,
+                    "sum": f"{sum(p['anteil'] for p in parts):.3f}".replace(".", ","),
+                }
+            )
     for change in changes:
         if change["ebene"] not in known:
             problems.append(
