@@ -34,21 +34,26 @@ def street_key(name):
 
 
 def street_keys(values):
-    return pd.Series(values, dtype=object).map(street_key).to_numpy(dtype=object)
+    # a file names few streets many times: normalise each distinct spelling once
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    keys = np.array([street_key(u) for u in uniques], dtype=object)
+    return keys[codes] if len(codes) else np.array([], dtype=object)
 
 
 def house_numbers(values, suffixes=None):
     """(number as int64, -1 where unreadable; suffix in lower case, "" where none) of house
     numbers as written: "12", "12a", "12 A", "12-a", "12/1", "12-14" (the first number)."""
-    text = pd.Series(values, dtype=object).fillna("").astype(str).str.strip().str.lower()
+    # few distinct house numbers: read each once, then spread to the records
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    text = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip().str.lower()
     range_ = text.str.extract(r"^(\d+)\s*[-–]\s*\d+$")[0]
     parts = text.str.extract(r"^(\d+)\s*[-/ ]?\s*([a-z]{1,2}|\d{1,2})?$")
-    number = parts[0].fillna(range_)
-    suffix = parts[1].where(range_.isna(), "").fillna("")
+    number = pd.to_numeric(parts[0].fillna(range_), errors="coerce").fillna(-1)
+    numbers = number.astype(np.int64).to_numpy()[codes]
+    suffix = pd.Series(parts[1].where(range_.isna(), "").fillna("").to_numpy(dtype=object)[codes])
     if suffixes is not None:
         extra = pd.Series(suffixes, dtype=object).fillna("").astype(str).str.strip().str.lower()
         suffix = suffix.where(suffix != "", extra.to_numpy())
-    numbers = pd.to_numeric(number, errors="coerce").fillna(-1).astype(np.int64).to_numpy()
     return numbers, suffix.to_numpy(dtype=object)
 
 

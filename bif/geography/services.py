@@ -40,11 +40,16 @@ def read_folder(folder):
 
 def check(files, *, tolerance=TOLERANCE):
     """(parsed package, [German sentences]) without storing anything."""
+    if ADDRESS_FILE in files and not {area_files.LEVELS_FILE, area_files.UNITS_FILE} & set(files):
+        return None, _read_register(files[ADDRESS_FILE], [])[1]
     parsed = area_files.read_area_files(files)
     findings = list(parsed.findings)
     if not findings:
         findings += validate(parsed, tolerance=tolerance)
-    return parsed, [sentence(f) for f in findings]
+    problems = [sentence(f) for f in findings]
+    if ADDRESS_FILE in files and not problems:
+        problems += _read_register(files[ADDRESS_FILE], parsed.units)[1]
+    return parsed, problems
 
 
 def load_areas(files, *, tolerance=TOLERANCE):
@@ -55,8 +60,7 @@ def load_areas(files, *, tolerance=TOLERANCE):
     parsed, problems = check(files, tolerance=tolerance)
     register = None
     if ADDRESS_FILE in files and not problems:
-        register, register_problems = _read_register(files[ADDRESS_FILE], parsed.units)
-        problems += register_problems
+        register = _read_register(files[ADDRESS_FILE], parsed.units)[0]
     changes = []
     if CHANGES_FILE in files:
         changes, change_problems = _read_changes(
