@@ -11,6 +11,7 @@ import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import classifications
 from . import files as area_files
 from .messages import sentence
 from .models import Address, AreaChange, AreaLevel, AreaSystem, AreaUnit
@@ -128,6 +129,35 @@ def _store_register(register):
         ],
         batch_size=2000,
     )
+
+
+def load_package(files, *, tolerance=TOLERANCE, check_only=False):
+    """A city's package, all or nothing: its Gebietsstand (and address register, and
+    boundary changes) and klassifikationen.csv, in any combination. ``check_only``: the
+    findings, nothing kept. Raises AreaFilesRejected with every problem."""
+    files = dict(files)
+    codes = files.pop(classifications.FILE, None)
+    if not files and codes is None:
+        raise AreaFilesRejected([_("Bitte mindestens eine Datei wählen.")])
+    counts = {"levels": 0, "units": 0, "changes": 0, "addresses": 0, "classifications": 0}
+    try:
+        with transaction.atomic():
+            if files:
+                counts.update(load_areas(files, tolerance=tolerance))
+            if codes is not None:
+                try:
+                    counts["classifications"] = classifications.load(codes)
+                except classifications.ClassificationRejected as rejected:
+                    raise AreaFilesRejected(rejected.problems) from None
+            if check_only:
+                raise _CheckedOnly
+    except _CheckedOnly:
+        pass
+    return counts
+
+
+class _CheckedOnly(Exception):
+    """Rolls back a check: everything was read and validated, nothing is kept."""
 
 
 def _store_levels(rows):
