@@ -1,5 +1,6 @@
-"""Choropleth maps of any area level: classes and their legend, secret units drawn apart,
-a label layer. Pure: the level's GeoJSON (a URL or a dict) and its label points come in.
+"""Choropleth maps of any area level: classes and their legend, secret units drawn apart
+(grey and hatched, with the sign), a label layer. Pure: the level's GeoJSON (a URL or a
+dict) and its label points (with each unit's hatch lines) come in.
 """
 
 from django.utils.translation import gettext as _
@@ -11,11 +12,13 @@ from . import classify
 from .cells import GRAY, decimals, is_secret, number, plotted, shown
 
 FEATURE_KEY = "properties.code"
-HATCH = "#7F7F7F"  # outline of secret units, darker than their grey fill
+HATCH = "#4D4D4D"  # outline and hatch lines of secret units, darker than their grey fill
+HATCH_LINES = 14  # hatch lines across the level's extent (at least 4 per unit)
 
 
 def choropleth(main, f, spec, palette, *, geojson=None, centroids=None):
-    """The figure and its class legend; `centroids`: {code: (lon, lat, name)} of the level."""
+    """The figure and its class legend; `centroids`: {code: (lon, lat, name[, hatch])} of the
+    level, hatch = ([lon …], [lat …]) of the unit's hatch lines (None between lines)."""
     centroids = centroids or {}
     _name, cells = f["series"][0]
     shown_codes, values, texts, names, secret = [], [], [], [], []
@@ -89,10 +92,16 @@ def choropleth(main, f, spec, palette, *, geojson=None, centroids=None):
             }
         )
     data += _points(secret, centroids, shown_codes, names)
+    data += _hatches(secret, centroids)
     legend = [{"label": lbl, "color": c} for lbl, c in zip(legend_labels, colors, strict=True)]
     if secret:
+        # not colour alone: hatched in the map and in the legend, and the sign in both
         legend.append(
-            {"label": _("geheim zu halten (%(sign)s)") % {"sign": secret_sign()}, "color": GRAY}
+            {
+                "label": _("geheimgehalten (%(sign)s)") % {"sign": secret_sign()},
+                "color": GRAY,
+                "hatched": True,
+            }
         )
     figure = {
         "data": data,
@@ -144,18 +153,71 @@ def _points(secret, centroids, shown_codes, names):
     return layers
 
 
+def _hatches(secret, centroids):
+    """One line layer hatching every secret unit (plotly's choropleth has no pattern fill)."""
+    lon, lat = [], []
+    for code, _lbl in secret:
+        point = centroids.get(code) or ()
+        if len(point) > 3 and point[3]:
+            lon += point[3][0]
+            lat += point[3][1]
+    if not lon:
+        return []
+    return [
+        {
+            "type": "scattergeo",
+            "mode": "lines",
+            "lon": lon,
+            "lat": lat,
+            "line": {"color": HATCH, "width": 1},
+            "name": _("geheimgehalten (%(sign)s)") % {"sign": secret_sign()},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    ]
+
+
 def label_points(geojson):
-    """{code: (lon, lat, name)}: a point inside each unit, for its label and secret sign."""
+    """{code: (lon, lat, name, hatch)}: a point inside each unit, for its label and secret
+    sign, and the unit's hatch lines."""
     import shapely
 
+    shapes = {
+        f["properties"]["code"]: (shapely.geometry.shape(f["geometry"]), f["properties"])
+        for f in geojson.get("features", [])
+    }
+    if not shapes:
+        return {}
+    x0, y0, x1, y1 = shapely.union_all([s for s, _p in shapes.values()]).bounds
+    extent = max(x1 - x0, y1 - y0) or 1.0
     points = {}
-    for feature in geojson.get("features", []):
-        shape = shapely.geometry.shape(feature["geometry"])
+    for code, (shape, properties) in shapes.items():
         point = shapely.point_on_surface(shape)
-        properties = feature["properties"]
-        points[properties["code"]] = (
+        points[code] = (
             round(point.x, 5),
             round(point.y, 5),
             properties.get("name", ""),
+            hatch_lines(shape, extent / HATCH_LINES),
         )
     return points
+
+
+def hatch_lines(shape, spacing):
+    """([lon …], [lat …]) of 45° lines across ``shape``, None between lines (at most a
+    quarter of the unit's size apart, so that small units are hatched too)."""
+    import shapely
+
+    x0, y0, x1, y1 = shape.bounds
+    spacing = min(spacing, max(x1 - x0, y1 - y0) / 4) or 1.0
+    offsets = [x0 - (y1 - y0) + i * spacing for i in range(int((x1 - x0 + y1 - y0) / spacing) + 2)]
+    lines = shapely.MultiLineString([[(c, y0), (c + (y1 - y0), y1)] for c in offsets])
+    lon, lat = [], []
+    for part in shapely.get_parts(shapely.intersection(lines, shape)):
+        if part.geom_type != "LineString" or part.is_empty:
+            continue
+        for x, y in part.coords:
+            lon.append(round(x, 5))
+            lat.append(round(y, 5))
+        lon.append(None)
+        lat.append(None)
+    return lon, lat

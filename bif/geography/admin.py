@@ -9,7 +9,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import services
-from .models import AreaChange, AreaLevel, AreaSystem, AreaUnit
+from .models import (
+    Address,
+    AreaChange,
+    AreaLevel,
+    AreaSystem,
+    AreaUnit,
+    Classification,
+    ClassificationItem,
+    ClassificationVersion,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -31,7 +40,8 @@ class AreaFilesForm(forms.Form):
         label=gettext_lazy("Dateien"),
         help_text=gettext_lazy(
             "ebenen.csv, gebiete.csv, je Ebene mit Geometrie <ebene>.geojson (CRS84 oder "
-            "ETRS89/UTM 32N), optional aenderungen.csv."
+            "ETRS89/UTM 32N), optional aenderungen.csv, das Adressregister adressen.csv und "
+            "klassifikationen.csv (auch einzeln)."
         ),
     )
     check_only = forms.BooleanField(label=gettext_lazy("nur prüfen"), required=False)
@@ -58,19 +68,22 @@ class AreaLevelAdmin(admin.ModelAdmin):
         problems = []
         if request.method == "POST" and form.is_valid():
             files = {f.name: f.read() for f in form.cleaned_data["files"]}
-            if form.cleaned_data["check_only"]:
-                _parsed, problems = services.check(files)
-                if not problems:
-                    messages.success(request, _("Gebietsstand geprüft: keine Befunde."))
+            check_only = form.cleaned_data["check_only"]
+            try:
+                counts = services.load_package(files, check_only=check_only)
+            except services.AreaFilesRejected as rejected:
+                problems = rejected.problems
             else:
-                try:
-                    counts = services.load_areas(files)
-                except services.AreaFilesRejected as rejected:
-                    problems = rejected.problems
+                if check_only:
+                    messages.success(request, _("Gebietsstand geprüft: keine Befunde."))
                 else:
                     messages.success(
                         request,
-                        _("Gebietsstand geladen: %(levels)s Ebenen, %(units)s Gebiete.") % counts,
+                        _(
+                            "Gebietsstand geladen: %(levels)s Ebenen, %(units)s Gebiete, "
+                            "%(addresses)s Adressen, %(classifications)s Klassifikationspositionen."
+                        )
+                        % counts,
                     )
                     return redirect(reverse("admin:geography_arealevel_changelist"))
         context = {
@@ -95,3 +108,26 @@ class AreaUnitAdmin(admin.ModelAdmin):
 @admin.register(AreaChange)
 class AreaChangeAdmin(admin.ModelAdmin):
     list_display = ("level", "effective", "old_code", "new_code", "share")
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ("street", "street_key", "number", "suffix", "number_to", "codes")
+    search_fields = ("street", "street_key")
+
+
+class ClassificationItemInline(admin.TabularInline):
+    model = ClassificationItem
+    extra = 0
+
+
+@admin.register(ClassificationVersion)
+class ClassificationVersionAdmin(admin.ModelAdmin):
+    list_display = ("classification", "version", "valid_from")
+    inlines = [ClassificationItemInline]
+
+
+@admin.register(Classification)
+class ClassificationAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name")
+    change_list_template = "geography/arealevel_changelist.html"  # the same load page

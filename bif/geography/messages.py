@@ -126,6 +126,31 @@ TEXTS = {
         _("%(file)s: „%(unit)s“ ragt über sein übergeordnetes Gebiet „%(value)s“ hinaus.")
         % {"file": f.file, "unit": f.unit, "value": f.value}
     ),
+    "bad_house_number": lambda f: (
+        _("%(file)s, Zeile %(row)s, Spalte „%(column)s“: „%(value)s“ ist keine Hausnummer.")
+        % {"file": f.file, "row": f.row, "column": f.column, "value": f.value}
+    ),
+    "unknown_area_code": lambda f: (
+        _(
+            "%(file)s, Zeile %(row)s, Spalte „%(column)s“: das Gebiet „%(value)s“ gibt es auf "
+            "dieser Ebene nicht; bitte zuerst den Gebietsstand laden."
+        )
+        % {"file": f.file, "row": f.row, "column": f.column, "value": f.value}
+    ),
+    "bad_point": lambda f: (
+        _("%(file)s, Zeile %(row)s: x und y müssen Zahlen sein.") % {"file": f.file, "row": f.row}
+    ),
+    "address_without_area": lambda f: (
+        _(
+            "%(file)s, Zeile %(row)s: die Adresse hat weder einen Gebietscode noch "
+            "Koordinaten (x, y)."
+        )
+        % {"file": f.file, "row": f.row}
+    ),
+    "duplicate_address": lambda f: (
+        _("%(file)s, Zeile %(row)s: die Adresse „%(value)s“ steht doppelt im Adressregister.")
+        % {"file": f.file, "row": f.row, "value": f.value}
+    ),
 }
 
 

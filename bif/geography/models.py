@@ -149,3 +149,25 @@ class ClassificationItem(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.label}"
+
+
+class Address(models.Model):
+    """One row of the city's address register: an address (or a range of house numbers on
+    one side of a street) with its area codes and/or its point. Not personal data."""
+
+    street_key = models.CharField(_("Straßenschlüssel"), max_length=40, blank=True)
+    street = models.CharField(_("Straße"), max_length=200, blank=True)
+    number = models.CharField(_("Hausnummer"), max_length=20)
+    suffix = models.CharField(_("Zusatz"), max_length=10, blank=True)
+    number_to = models.CharField(_("Hausnummer bis"), max_length=20, blank=True)
+    codes = models.JSONField(_("Gebiete"), default=dict, blank=True)  # {level slug: code}
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Adresse")
+        verbose_name_plural = _("Adressregister")
+        ordering = ["street", "street_key", "id"]
+
+    def __str__(self):
+        return f"{self.street or self.street_key} {self.number}{self.suffix}"

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Q
 
-from .models import AreaChange, AreaLevel, AreaUnit
+from .models import Address, AreaChange, AreaLevel, AreaUnit
 
 
 def valid_on(day=None):
@@ -107,3 +107,13 @@ def names_by_level(day=None):
     for level_name, name in rows.values_list("level__name", "name"):
         found.setdefault(level_name, []).append(name)
     return found
+
+
+def address_register():
+    """The address register's rows as plain values (street key, street, numbers, codes,
+    point)."""
+    return list(
+        Address.objects.order_by("id").values(
+            "street_key", "street", "number", "suffix", "number_to", "codes", "lon", "lat"
+        )
+    )

@@ -11,9 +11,11 @@ import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import classifications
 from . import files as area_files
 from .messages import sentence
-from .models import AreaChange, AreaLevel, AreaSystem, AreaUnit
+from .models import Address, AreaChange, AreaLevel, AreaSystem, AreaUnit
+from .register_files import ADDRESS_FILE, read_register
 from .validation import TOLERANCE, validate  # noqa: F401 - TOLERANCE for callers
 
 CHANGES_FILE = "aenderungen.csv"
@@ -39,16 +41,27 @@ def read_folder(folder):
 
 def check(files, *, tolerance=TOLERANCE):
     """(parsed package, [German sentences]) without storing anything."""
+    if ADDRESS_FILE in files and not {area_files.LEVELS_FILE, area_files.UNITS_FILE} & set(files):
+        return None, _read_register(files[ADDRESS_FILE], [])[1]
     parsed = area_files.read_area_files(files)
     findings = list(parsed.findings)
     if not findings:
         findings += validate(parsed, tolerance=tolerance)
-    return parsed, [sentence(f) for f in findings]
+    problems = [sentence(f) for f in findings]
+    if ADDRESS_FILE in files and not problems:
+        problems += _read_register(files[ADDRESS_FILE], parsed.units)[1]
+    return parsed, problems
 
 
 def load_areas(files, *, tolerance=TOLERANCE):
-    """Store a package; an existing unit (same level, code and valid_from) is replaced."""
+    """Store a package; an existing unit (same level, code and valid_from) is replaced.
+    With adressen.csv the address register is replaced too (alone: only the register)."""
+    if ADDRESS_FILE in files and not {area_files.LEVELS_FILE, area_files.UNITS_FILE} & set(files):
+        return load_register(files[ADDRESS_FILE])
     parsed, problems = check(files, tolerance=tolerance)
+    register = None
+    if ADDRESS_FILE in files and not problems:
+        register = _read_register(files[ADDRESS_FILE], parsed.units)[0]
     changes = []
     if CHANGES_FILE in files:
         changes, change_problems = _read_changes(
@@ -68,7 +81,83 @@ def load_areas(files, *, tolerance=TOLERANCE):
                 new_code=change["neu"],
                 defaults={"share": change["anteil"]},
             )
-    return {"levels": len(levels), "units": len(units), "changes": len(changes)}
+        if register is not None:
+            _store_register(register)
+    return {
+        "levels": len(levels),
+        "units": len(units),
+        "changes": len(changes),
+        "addresses": len(register.rows) if register is not None else 0,
+    }
+
+
+def load_register(data):
+    """Replace the address register (adressen.csv) on today's area structure."""
+    register, problems = _read_register(data, [])
+    if problems:
+        raise AreaFilesRejected(problems)
+    with transaction.atomic():
+        _store_register(register)
+    return {"levels": 0, "units": 0, "changes": 0, "addresses": len(register.rows)}
+
+
+def _read_register(data, package_units):
+    known = {}
+    for slug, code in AreaUnit.objects.values_list("level__slug", "code"):
+        known.setdefault(slug, set()).add(code)
+    for unit in package_units:
+        known.setdefault(unit.level, set()).add(unit.code)
+    register = read_register(data, known)
+    return register, [sentence(f) for f in register.findings]
+
+
+def _store_register(register):
+    Address.objects.all().delete()
+    Address.objects.bulk_create(
+        [
+            Address(
+                street_key=row["street_key"],
+                street=row["street"],
+                number=row["number"],
+                suffix=row["suffix"],
+                number_to=row["number_to"],
+                codes=row["codes"],
+                lon=row["x"],
+                lat=row["y"],
+            )
+            for row in register.rows
+        ],
+        batch_size=2000,
+    )
+
+
+def load_package(files, *, tolerance=TOLERANCE, check_only=False):
+    """A city's package, all or nothing: its Gebietsstand (and address register, and
+    boundary changes) and klassifikationen.csv, in any combination. ``check_only``: the
+    findings, nothing kept. Raises AreaFilesRejected with every problem."""
+    files = dict(files)
+    codes = files.pop(classifications.FILE, None)
+    if not files and codes is None:
+        raise AreaFilesRejected([_("Bitte mindestens eine Datei wählen.")])
+    counts = {"levels": 0, "units": 0, "changes": 0, "addresses": 0, "classifications": 0}
+    try:
+        with transaction.atomic():
+            if files:
+                counts.update(load_areas(files, tolerance=tolerance))
+            if codes is not None:
+                try:
+                    counts["classifications"] = classifications.load(codes)
+                except classifications.ClassificationRejected as rejected:
+                    raise AreaFilesRejected(rejected.problems) from None
+            if check_only:
+                raise _CheckedOnly
+    except _CheckedOnly:
+        pass
+    return counts
+
+
+class _CheckedOnly(Exception):
+    """Rolls back a check: everything was read and validated, nothing is kept."""
 
 
 def _store_levels(rows):
@@ -159,6 +248,24 @@ def _read_changes(data, package_levels):
             )
         changes.append({**row, "wirksam_ab": day, "anteil": share, "row": number})
     problems += [sentence(f) for f in findings]
+    totals = {}
+    for change in changes:
+        key = (change["ebene"], change["wirksam_ab"], change["alt"])
+        totals.setdefault(key, []).append(change)
+    for (_level, _day, old), parts in totals.items():
+        if len(parts) > 1 and abs(sum(p["anteil"] for p in parts) - 1) > 0.001:
+            problems.append(
+                _(
+                    "%(file)s, Zeilen %(rows)s: die Anteile von „%(old)s“ ergeben zusammen "
+                    "%(sum)s statt 1; ein geteiltes Gebiet muss ganz verteilt werden."
+                )
+                % {
+                    "file": CHANGES_FILE,
+                    "rows": ", ".join(str(p["row"]) for p in parts),
+                    "old": old,
+                    "sum": f"{sum(p['anteil'] for p in parts):.3f}".replace(".", ","),
+                }
+            )
     for change in changes:
         if change["ebene"] not in known:
             problems.append(

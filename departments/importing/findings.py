@@ -73,6 +73,7 @@ RULES: tuple[str, ...] = (
     "nothing_mapped",
     # area assignment (statistics_office/intake/areas.py)
     "area_unassigned",
+    "address_unmatched",
     "coordinates_deleted",
 )
 

@@ -12,6 +12,17 @@ AREA_MESSAGES = {
         ),
         _("Bitte die Koordinaten prüfen (Koordinatensystem, vertauschte Rechts-/Hochwerte)."),
     ),
+    "address_unmatched": (
+        ngettext_lazy(
+            "%(count)s Datensatz hat eine Adresse, die das Adressregister nicht kennt",
+            "%(count)s Datensätze haben eine Adresse, die das Adressregister nicht kennt",
+            "count",
+        ),
+        _(
+            "Bitte Straße und Hausnummer prüfen (Schreibweise, Hausnummernzusatz) oder das "
+            "Adressregister ergänzen."
+        ),
+    ),
     "coordinates_deleted": (
         ngettext_lazy(
             "Die Hilfsmerkmale %(fields)s von %(count)s Datensatz wurden nach der Zuordnung zu "

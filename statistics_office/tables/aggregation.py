@@ -25,6 +25,7 @@ from statistics_office.disclosure.cellkey import KEY_MODULUS
 from statistics_office.microdata import snapshots
 from statistics_office.microdata.store import RECORD_KEY_COLUMN
 
+from . import splits as shares
 from .codes import (  # noqa: F401 - the codes' rules, re-exported for callers of aggregation
     AGE_BANDS,
     KINDS,
@@ -36,9 +37,11 @@ from .codes import (  # noqa: F401 - the codes' rules, re-exported for callers o
     band_code,
     band_label,
     broader_bands,
+    changed_level,
     code_changes,
     code_labels,
     code_order,
+    code_splits,
     dimension_name,
     hierarchy_parents,
     known_age_bands,
@@ -365,6 +368,7 @@ def aggregate(version, definition, reference_date=None):
         bottom = bottom_magnitudes(p, holder=bool(holder))
     else:
         bottom = bottom_counts(p)
+    bottom = _split_units(bottom, definition, version, magnitude)
     if bottom.empty:
         # complete_table would only say "column 'n' missing".
         raise DefinitionError(
@@ -395,6 +399,45 @@ def aggregate(version, definition, reference_date=None):
             cells, p, top_n=top_contributions(definition.parameters), holder=bool(holder)
         )
     return cells, dims
+
+
+def _split_units(bottom, definition, version, magnitude):
+    """Counts of units split by a later boundary change, divided among today's units by
+    share; before protection, so suppression applies to the re-aggregated cells."""
+    for i, spec in enumerate(definition.dimensions):
+        splits = code_splits(changed_level(spec), version.reference_date)
+        if not splits:
+            continue
+        if magnitude or definition.method == "cellkey":
+            raise DefinitionError(
+                _(
+                    "Eine Gebietsänderung mit Anteilen (Ebene „%(level)s“) lässt sich nur auf "
+                    "Fallzahlen mit Zellsperrung anwenden, nicht auf Summen oder die "
+                    "Zellschlüsselmethode; bitte einen Stichtag nach der Änderung wählen."
+                )
+                % {"level": changed_level(spec)}
+            )
+        bottom = shares.split_counts(bottom, f"d{i}_0", splits)
+    return bottom
+
+
+def estimated_codes(definition_dims, reference_date):
+    """{dimension name: codes whose counts are estimates} on a version of ``reference_date``:
+    the new units of a split, and in a hierarchy their parents where a split crosses one."""
+    found = {}
+    for spec in definition_dims:
+        splits = code_splits(changed_level(spec), reference_date)
+        if not splits:
+            continue
+        codes = {code for targets in splits.values() for code in targets}
+        if spec.get("kind") == "hierarchy":
+            parents = hierarchy_parents(spec["hierarchy"])
+            for targets in splits.values():
+                above = {parents.get(code) for code in targets}
+                if len(above) > 1:
+                    codes |= {p for p in above if p}
+        found[dimension_name(spec)] = codes
+    return found
 
 
 def top_contributions(parameters):

@@ -157,18 +157,56 @@ def known_age_bands(name):
     return name in AGE_BANDS or classifications.exists(name)
 
 
-def code_changes(level_slug, reference_date):
-    """{old code: today's code} of a level's whole-unit boundary changes that came into
-    force after ``reference_date`` (chained: A → B, later B → C gives A → C). Changes with
-    shares below one are not applied to records (they would split a person)."""
+def area_changes(level_slug, reference_date):
+    """{old code: {today's code: share}} of a level's boundary changes that came into force
+    after ``reference_date``, chained in order of coming into force (A → B, later B split
+    into C 40 % and D 60 %, gives A → {C: 0.4, D: 0.6})."""
     if not level_slug or reference_date is None:
         return {}
-    mapping = {}
+    steps = {}
     for change in areas.changes(level_slug.strip(), reference_date):
-        if change["share"] < 1:
-            continue
-        for old, new in list(mapping.items()):
-            if new == change["old_code"]:
-                mapping[old] = change["new_code"]
-        mapping.setdefault(change["old_code"], change["new_code"])
-    return {old: new for old, new in mapping.items() if old != new}
+        targets = steps.setdefault(change["effective"], {}).setdefault(change["old_code"], {})
+        targets[change["new_code"]] = targets.get(change["new_code"], 0.0) + change["share"]
+    mapping = {}
+    for effective in sorted(steps):
+        step = steps[effective]
+        for old, current in mapping.items():
+            moved = {}
+            for code, share in current.items():
+                for new, part in step.get(code, {code: 1.0}).items():
+                    moved[new] = moved.get(new, 0.0) + share * part
+            mapping[old] = moved
+        for old, targets in step.items():
+            mapping.setdefault(old, dict(targets))
+    return {old: targets for old, targets in mapping.items() if targets != {old: 1.0}}
+
+
+def _whole(targets):
+    return len(targets) == 1 and abs(next(iter(targets.values())) - 1.0) < 1e-9
+
+
+def code_changes(level_slug, reference_date):
+    """{old code: today's code} of a level's whole-unit boundary changes (applied to the
+    records themselves, in SQL)."""
+    return {
+        old: next(iter(targets))
+        for old, targets in area_changes(level_slug, reference_date).items()
+        if _whole(targets)
+    }
+
+
+def code_splits(level_slug, reference_date):
+    """{old code: {new code: share}} of the changes that split a unit with shares below one
+    (applied to the counts after aggregation: a person is never split, a count is)."""
+    return {
+        old: targets
+        for old, targets in area_changes(level_slug, reference_date).items()
+        if not _whole(targets)
+    }
+
+
+def changed_level(spec):
+    """The level whose boundary changes apply to a dimension (its finest one)."""
+    if spec.get("kind") == "hierarchy" and "->" in spec.get("hierarchy", ""):
+        return spec["hierarchy"].partition("->")[0].strip()
+    return spec.get("level") if spec.get("kind", "code") == "code" else None

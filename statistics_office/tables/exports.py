@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from bif.exports import neutralise_cell, neutralise_text
 
 ZERO_SIGN = "–"
+ESTIMATED_SIGN = "s"  # Destatis: geschätzte Zahl
 DECIMALS = {"count": 0, "sum": 2, "mean": 1}
 
 
@@ -26,7 +27,19 @@ def legend(method=None, parameters=None, cells=None):
     """The signs' meanings; a perturbed table says that its values, zeros included, are
     perturbed (a "–" there may stand for a small count). A table from an aggregate source
     adds the origin's signs its cells carry."""
-    return _legend(method, parameters) + origin_legend(cells)
+    return _legend(method, parameters) + origin_legend(cells) + estimated_legend(cells)
+
+
+def estimated_legend(cells):
+    if not any(c.get("estimated") for c in cells or ()):
+        return []
+    return [
+        _(
+            "%(sign)s = geschätzt (nach einer Gebietsänderung mit Anteilen auf den heutigen "
+            "Gebietsstand umgerechnet)"
+        )
+        % {"sign": ESTIMATED_SIGN}
+    ]
 
 
 def origin_legend(cells):
@@ -99,11 +112,12 @@ def format_value(cell, decimals, *, german=True):
         return ZERO_SIGN
     value = cell["value"]
     if german:
-        return formats.number_format(
+        text = formats.number_format(
             value, decimal_pos=decimals, use_l10n=True, force_grouping=True
         )
-    text = f"{value:.{decimals}f}"
-    return text.replace(".", ",")
+    else:
+        text = f"{value:.{decimals}f}".replace(".", ",")
+    return f"{text}\u00a0{ESTIMATED_SIGN}" if cell.get("estimated") else text
 
 
 @dataclass

@@ -32,9 +32,8 @@ def describe(dimensions, reference_dates, today=None):
     dates = sorted(d for d in reference_dates if d)
     note = ""
     if dates:
-        effective = sorted(
-            {c["effective"] for slug in slugs for c in areas.changes(slug, dates[0], today)}
-        )
+        found = [c for slug in slugs for c in areas.changes(slug, dates[0], today)]
+        effective = sorted({c["effective"] for c in found})
         if effective:
             note = _(
                 "Zeitreihe über eine Gebietsänderung (wirksam ab %(dates)s): die Stichtage "
@@ -43,4 +42,9 @@ def describe(dimensions, reference_dates, today=None):
                 "dates": ", ".join(date_format(d, "d.m.Y") for d in effective),
                 "stand": date_format(stand, "d.m.Y") if stand else "",
             }
+            if any(c["share"] < 1 for c in found):
+                note += " " + _(
+                    "Geteilte Gebiete sind nach Anteilen umgerechnet; ihre Werte sind geschätzt "
+                    "(s), gerundet so, dass die Summen erhalten bleiben."
+                )
     return {"gebietsstand": stand.isoformat() if stand else None, "area_note": note}

@@ -358,6 +358,10 @@ def _from_microdata(definition, applied, source, version, params, timings):
     )
     timings["joint_s"] = timings.get("joint_s", 0.0) + time.perf_counter() - started
     records = protection.to_records(result.cells, decimals=DECIMALS[definition.measure])
+    estimated = aggregation.estimated_codes(applied.dimensions, version.reference_date)
+    for record in records:
+        if any(record.get(name) in codes for name, codes in estimated.items()):
+            record["estimated"] = True  # shown with the sign "s" (geschätzt)
     return result, records, dims
 
 

@@ -100,7 +100,14 @@ def test_map_is_a_choropleth_of_the_units_without_tiles():
     assert data[1]["hovertemplate"].startswith("%{customdata}: .")  # the sign in the hover
     assert data[2]["type"] == "scattergeo" and data[2]["text"] == ["."]
     assert data[3]["text"] == ["Altstadt", "Neustadt"]  # the label layer
-    assert result["legend"][-1]["label"] == "geheim zu halten (.)"
+    assert result["legend"][-1] == {
+        "label": "geheimgehalten (.)",
+        "color": "#D9D9D9",
+        "hatched": True,
+    }
+    hatch = data[4]  # the secret unit hatched, not only grey
+    assert hatch["type"] == "scattergeo" and hatch["mode"] == "lines"
+    assert len([v for v in hatch["lon"] if v is None]) >= 4
     nordstadt = next(r for r in result["table"]["rows"] if r["label"] == "Nordstadt")
     assert "." in str(nordstadt)  # the data table beside the map shows the sign too
     geo = result["figure"]["layout"]["geo"]

@@ -99,3 +99,52 @@ def test_a_restricted_user_may_not_load_areas(client, staff):
     response = client.post("/admin/geography/arealevel/laden/", {})
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     assert not AreaUnit.objects.exists()
+
+
+CODES = (
+    "klassifikation;name;version;gueltig_ab;code;bezeichnung;reihenfolge;uebergeordnet;von;bis\n"
+    "geschlecht-seeburg;Geschlecht;1;2015-01-01;1;männlich;1;;;\n"
+    "geschlecht-seeburg;Geschlecht;1;2015-01-01;2;weiblich;2;;;\n"
+)
+
+
+def test_the_admin_page_loads_areas_register_and_classifications_together(client, administrator):
+    from bif.geography import classifications
+    from bif.geography.models import Address
+
+    client.force_login(administrator)
+    package = {
+        **city.package(),
+        "klassifikationen.csv": CODES.encode(),
+        "adressen.csv": b"strasse;hausnummer;baublock\nSeeweg;1;1101\n",
+    }
+    uploads = [SimpleUploadedFile(n, d) for n, d in package.items()]
+    response = client.post("/admin/geography/arealevel/laden/", {"files": uploads})
+    assert response.status_code == 302
+    assert classifications.labels("geschlecht-seeburg") == {"1": "männlich", "2": "weiblich"}
+    assert Address.objects.get().codes == {"baublock": "1101"}
+
+
+def test_a_broken_classification_keeps_the_areas_out_too(client, administrator):
+    from bif.geography.models import Classification
+
+    client.force_login(administrator)
+    broken = CODES + "geschlecht-seeburg;Geschlecht;1;2015-01-01;1;doppelt;3;;;\n"
+    package = {**city.package(), "klassifikationen.csv": broken.encode()}
+    uploads = [SimpleUploadedFile(n, d) for n, d in package.items()]
+    response = client.post("/admin/geography/arealevel/laden/", {"files": uploads})
+    assert response.status_code == 200
+    assert "Zeile 4: der Code „1“ steht in „geschlecht-seeburg“ 1 doppelt" in (
+        response.content.decode()
+    )
+    assert not AreaUnit.objects.exists() and not Classification.objects.exists()
+
+
+def test_checking_only_keeps_nothing(client, administrator):
+    client.force_login(administrator)
+    uploads = [SimpleUploadedFile(n, d) for n, d in city.package().items()]
+    response = client.post(
+        "/admin/geography/arealevel/laden/", {"files": uploads, "check_only": "on"}
+    )
+    assert response.status_code == 200 and "keine Befunde" in response.content.decode()
+    assert not AreaUnit.objects.exists()

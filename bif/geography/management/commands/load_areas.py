@@ -1,4 +1,5 @@
-"""manage.py load_areas FOLDER: load a Gebietsstand (ebenen.csv, gebiete.csv, <ebene>.geojson)."""
+"""manage.py load_areas FOLDER: load a Gebietsstand (ebenen.csv, gebiete.csv, <ebene>.geojson,
+optional aenderungen.csv, adressen.csv) and klassifikationen.csv, all or nothing."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -23,21 +24,17 @@ class Command(BaseCommand):
             files = services.read_folder(folder)
         except OSError as error:
             raise CommandError(f"Ordner „{folder}“ nicht lesbar: {error.strerror}") from None
-        if check:
-            _parsed, problems = services.check(files, tolerance=tolerance)
-            for problem in problems:
-                self.stderr.write(problem)
-            if problems:
-                raise CommandError(f"{len(problems)} Befund(e); nichts gespeichert.")
-            self.stdout.write("Gebietsstand geprüft: keine Befunde.")
-            return
         try:
-            counts = services.load_areas(files, tolerance=tolerance)
+            counts = services.load_package(files, tolerance=tolerance, check_only=check)
         except services.AreaFilesRejected as rejected:
             for problem in rejected.problems:
                 self.stderr.write(problem)
             raise CommandError(f"{len(rejected.problems)} Befund(e); nichts gespeichert.") from None
+        if check:
+            self.stdout.write("Gebietsstand geprüft: keine Befunde.")
+            return
         self.stdout.write(
             f"Gebietsstand geladen: {counts['levels']} Ebenen, {counts['units']} Gebiete, "
-            f"{counts['changes']} Gebietsänderungen."
+            f"{counts['changes']} Gebietsänderungen, {counts['addresses']} Adressen, "
+            f"{counts['classifications']} Klassifikationspositionen."
         )
