@@ -2,8 +2,18 @@
 (statistics_office/intake/tasks.py): they touch the sealed database."""
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from bif.backup_lock import import_work
+
+
+@worker_process_init.connect
+def start_xlsx_helper(**_kwargs):
+    """Each pool process starts its workbook reader when it starts, not at the first upload
+    (departments/importing/xlsx_process.py: about a second of imports)."""
+    from .importing import xlsx_process
+
+    xlsx_process.warm_up()
 
 
 @shared_task(name="departments.purge_uploads")

@@ -5,18 +5,31 @@ it at `limits.memory_mb` and the worker only learns that the limit was reached. 
 runs the same pure reader (xlsx_reader.read_xlsx: streaming scan, then calamine) and hands
 back the ReadResult or the finding through a file in a private temporary directory. Its
 output is discarded: a traceback could quote the file.
+
+Starting a Python that imports pandas, Arrow and calamine costs about a second, more than
+reading a 100,000-row sheet. So each process that reads workbooks starts one helper once (a
+fresh interpreter, not a copy of the worker: no Django, no connections, no request in its
+memory) that imports the reader and then forks one child per workbook; the cap, the time limit
+and the silenced output are set in that child, which exits after the one file. A Celery
+worker starts its helper when it starts (`warm_up`); elsewhere the first workbook starts it.
+The standard library's forkserver would do the same, but refuses to start children from a
+Celery worker, whose pool processes are daemonic.
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
 import os
 import pickle
 import resource
+import select
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from .findings import ReadError, error
@@ -24,6 +37,11 @@ from .layout import ReadResult
 from .xlsx_scan import DEFAULT_LIMITS, XlsxLimits
 
 ROOT = Path(__file__).resolve().parents[2]
+# Beyond the child's own time limit: how long the helper may take to answer at all.
+ANSWER_GRACE_SECONDS = 30
+READY = "ready"
+# How close to the cap the child's peak address space must come to count as having hit it.
+CAP_MARGIN = 32 << 20
 
 
 def read_workbook(
@@ -32,29 +50,14 @@ def read_workbook(
     """The sheet's cells as a ReadResult, or ReadError (a limit, a hostile part, memory)."""
     with tempfile.TemporaryDirectory(prefix="bif-xlsx-") as private:
         out = Path(private) / "result.pickle"
-        command = [
-            sys.executable,
-            "-m",
-            "departments.importing.xlsx_process",
-            str(Path(path).resolve()),
-            sheet if sheet is not None else "",
-            "1" if sheet is not None else "0",
-            str(out),
-            json.dumps(dataclasses.asdict(limits)),
-        ]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
-        try:
-            subprocess.run(  # noqa: S603 - our own interpreter and module, no shell
-                command,
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=limits.timeout_seconds,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
+        request = {
+            "path": str(Path(path).resolve()),
+            "sheet": sheet,
+            "out": str(out),
+            "limits": dataclasses.asdict(limits),
+        }
+        answer = _HELPER.run(request, timeout=limits.timeout_seconds + ANSWER_GRACE_SECONDS)
+        if answer.get("signal") == signal.SIGALRM or answer.get("timeout"):
             raise ReadError(error("xlsx_timeout", params={"seconds": limits.timeout_seconds}))
         if not out.exists():
             # The child died without a word: the allocator's abort at the address-space cap.
@@ -66,6 +69,139 @@ def read_workbook(
     return payload
 
 
+def warm_up() -> None:
+    """Start this process's helper now (a worker at its start), not at the first workbook."""
+    _HELPER.ensure()
+
+
+class _Helper:
+    """The pre-warmed interpreter of this process; one request at a time (a lock)."""
+
+    def __init__(self):
+        self.process: subprocess.Popen | None = None
+        self.owner: int | None = None
+        self.lock = threading.Lock()
+
+    def ensure(self) -> None:
+        with self.lock:
+            self._ensure()
+
+    def run(self, request: dict, *, timeout: float) -> dict:
+        with self.lock:
+            for attempt in (1, 2):
+                self._ensure()
+                try:
+                    return self._ask(request, timeout)
+                except _HelperGone:
+                    # It died between two files (killed by hand, OOM killer): once more.
+                    self._stop()
+                    if attempt == 2:
+                        raise RuntimeError("the XLSX reading helper ended unexpectedly")
+        raise AssertionError("unreachable")
+
+    def _ensure(self) -> None:
+        if self.process is not None and self.owner != os.getpid():
+            # Inherited through a fork (a Celery pool process): the parent's, not ours.
+            self.process = None
+        if self.process is not None and self.process.poll() is None:
+            return
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "departments.importing.xlsx_process", "--serve"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
+        self.owner = os.getpid()
+        if self._readline(120) != READY:
+            self._stop()
+            raise RuntimeError("the XLSX reading helper did not start")
+
+    def _ask(self, request: dict, timeout: float) -> dict:
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise _HelperGone
+        line = self._readline(timeout)
+        if line is None:  # no answer in time: the helper itself is stuck
+            self._stop()
+            return {"timeout": True}
+        if not line:
+            raise _HelperGone
+        return json.loads(line)
+
+    def _readline(self, timeout: float) -> str | None:
+        ready, _w, _x = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            return None
+        return self.process.stdout.readline().strip()
+
+    def _stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or self.owner != os.getpid():
+            return
+        process.kill()
+        process.wait()
+
+    def close(self) -> None:
+        """At exit: the helper ends when its input closes."""
+        if self.process is not None and self.owner == os.getpid():
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+
+
+class _HelperGone(Exception):
+    pass
+
+
+_HELPER = _Helper()
+atexit.register(_HELPER.close)
+
+
+def _serve() -> None:
+    """The helper: import the reader once, then one forked child per request line."""
+    from . import xlsx_reader  # noqa: F401 - pandas, Arrow, calamine: imported once, here
+
+    requests, answers = sys.stdin, sys.stdout
+    answers.write(READY + "\n")
+    answers.flush()
+    for line in requests:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:  # the child: one workbook, then out
+            code = 1
+            try:
+                _silence()
+                limits = XlsxLimits(**request["limits"])
+                signal.alarm(max(int(limits.timeout_seconds), 1))  # default action: it ends
+                _child(request["path"], request["sheet"], request["out"], limits)
+                code = 0
+            finally:
+                os._exit(code)
+        _pid, status = os.waitpid(pid, 0)
+        answer = {"code": os.waitstatus_to_exitcode(status)}
+        if os.WIFSIGNALED(status):
+            answer["signal"] = os.WTERMSIG(status)
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
+
+
+def _silence() -> None:
+    """Nothing of the file reaches a log or the helper's pipes: 0, 1 and 2 go nowhere."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def _child(path, sheet, out, limits):
     cap = limits.memory_mb << 20
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -75,10 +211,13 @@ def _child(path, sheet, out, limits):
         result = ("ok", read_xlsx(Path(path), sheet=sheet, limits=limits))
     except ReadError as problem:
         result = ("finding", problem.finding)
+        if problem.finding.rule == "xlsx_invalid" and _reached(cap):
+            # The reader calls what it could not allocate a broken file.
+            result = ("finding", error("xlsx_memory", params={"limit_mb": limits.memory_mb}))
     except MemoryError:
         result = ("finding", error("xlsx_memory", params={"limit_mb": limits.memory_mb}))
     except Exception as problem:  # noqa: BLE001 - the parser's errors quote the file
-        if _out_of_address_space(problem):
+        if _out_of_address_space(problem) or _reached(cap):
             result = ("finding", error("xlsx_memory", params={"limit_mb": limits.memory_mb}))
         else:
             result = ("finding", error("xlsx_invalid", params={"reason": "corrupt"}))
@@ -88,6 +227,19 @@ def _child(path, sheet, out, limits):
     partial.rename(out)
 
 
+def _reached(cap: int) -> bool:
+    """The child's address space came within a few megabytes of the cap: whatever the
+    parser then said (a failed allocation surfaces as any error), the cap ended it."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("VmPeak:"):
+            return int(line.split()[1]) << 10 >= cap - CAP_MARGIN
+    return False
+
+
 def _out_of_address_space(problem: Exception) -> bool:
     """Under the cap, Arrow may fail to start a worker thread (its stack is address space)
     before any allocation fails: that is the memory limit too. Only looked at, never shown."""
@@ -95,5 +247,5 @@ def _out_of_address_space(problem: Exception) -> bool:
 
 
 if __name__ == "__main__":
-    _path, _sheet, _has_sheet, _out, _limits = sys.argv[1:6]
-    _child(_path, _sheet if _has_sheet == "1" else None, _out, XlsxLimits(**json.loads(_limits)))
+    if sys.argv[1:] == ["--serve"]:
+        _serve()

@@ -80,6 +80,10 @@ def main():
     from statistics_office.tables import tasks as table_tasks
 
     table_tasks.recompute_dependents.delay = lambda source_id: None
+    from departments.importing import xlsx_process
+
+    # As a Celery pool process does when it starts (departments.tasks.start_xlsx_helper).
+    xlsx_process.warm_up()
     started = time.perf_counter()
     run = uploads.submit_path(source=source, path=path)
     run.refresh_from_db()

@@ -132,7 +132,33 @@ def test_the_reading_process_has_capped_memory(tmp_path):
             yield row(r, [inline(f"A{r}", f"id{i:07d}"), inline(f"B{r}", f"text{i}")])
 
     path = write_workbook(tmp_path / "mem.xlsx", rows())
-    finding = refused(path, memory_mb=450)
+    finding = refused(path, memory_mb=400)
     assert finding.rule == "xlsx_memory"
-    assert "450 MB Arbeitsspeicher" in describe(finding)
+    assert "400 MB Arbeitsspeicher" in describe(finding)
     assert len(read(path).frame) == 250_000  # with the default cap it reads
+
+
+def test_a_cap_below_what_the_reader_needs_at_all_is_the_memory_limit_too(tmp_path):
+    """Whatever the parser says when an allocation fails under the cap, the analyst is told
+    that the memory limit was reached, never that the file is corrupt."""
+    path = write_workbook(tmp_path / "ok.xlsx", [header(), *residents(3)])
+    finding = refused(path, memory_mb=200)
+    assert finding.rule == "xlsx_memory" and "200 MB" in describe(finding)
+
+
+def test_each_workbook_is_read_in_a_child_of_one_prepared_helper(tmp_path):
+    """The helper with the reader's imports is started once; every file gets a new child of
+    it (a hostile file cannot leave anything behind for the next), and the helper survives
+    a child that hit the cap."""
+    from departments.importing import xlsx_process
+
+    path = write_workbook(tmp_path / "ok.xlsx", [header(), *residents(3)])
+    read(path)
+    helper = xlsx_process._HELPER.process
+    refused(path, memory_mb=200)
+    assert len(read(path).frame) == 3
+    assert xlsx_process._HELPER.process is helper and helper.poll() is None
+    helper.kill()
+    helper.wait()
+    assert len(read(path).frame) == 3  # a helper that died is started again
+    assert xlsx_process._HELPER.process is not helper
