@@ -10,8 +10,11 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .findings import Finding
+from .layout import STRING_DTYPE
 from .schema import fields, primary_key
 
 # Rules of validation that only a look at the whole file can decide.
@@ -36,10 +39,14 @@ def duplicate_keys(schema: dict, seen: dict[str, list[pd.Series]], row_numbers) 
     for name, parts in seen.items():
         if not parts:
             continue
-        values = pd.concat(parts, ignore_index=True)
-        duplicated = values.duplicated(keep="first") & values.notna()
+        values = pa.chunked_array(
+            [pa.array(part.astype(STRING_DTYPE), type=pa.large_string()) for part in parts],
+            type=pa.large_string(),
+        ).combine_chunks()
+        duplicated = _repeated(values)
         if duplicated.any():
-            positions = np.flatnonzero(duplicated.to_numpy())[:5]
+            positions = np.flatnonzero(duplicated)[:5]
+            shown = values.take(pa.array(positions)).to_pylist()
             found.append(
                 Finding(
                     severity="error",
@@ -47,11 +54,24 @@ def duplicate_keys(schema: dict, seen: dict[str, list[pd.Series]], row_numbers) 
                     column=_title(schema, name),
                     count=int(duplicated.sum()),
                     rows=tuple(int(row_numbers[p]) for p in positions),
-                    values=tuple(str(values.iloc[p])[:50] for p in positions),
+                    values=tuple(str(value)[:50] for value in shown),
                     params={},
                 )
             )
     return found
+
+
+def _repeated(values: pa.Array) -> np.ndarray:
+    """True where a (non-blank) value came before: one hash pass in Arrow, then a sort of
+    small integers only if some value repeats."""
+    encoded = pc.dictionary_encode(values)
+    if len(encoded.dictionary) + values.null_count == len(values):
+        return np.zeros(len(values), dtype=bool)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    repeated = codes >= 0
+    _, first = np.unique(codes, return_index=True)
+    repeated[first] = False
+    return repeated
 
 
 def _title(schema: dict, name: str) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .findings import Finding, error, warning
 from .schema import fields, primary_key
@@ -80,7 +82,7 @@ def profile(
         summary: dict = {"type": kind, "missing": int(series.isna().sum())}
         if name in keys or (descriptor.get("constraints") or {}).get("unique"):
             # Identifiers are no categories: every new record would be "a new category".
-            summary["categories"], summary["distinct"] = None, int(series.nunique())
+            summary["categories"], summary["distinct"] = None, _distinct(series)
         else:
             summary["categories"], summary["distinct"] = _categories(series, kind)
         summary["numeric"] = _numeric(series) if kind in ("integer", "number") else None
@@ -99,9 +101,31 @@ def profile(
     return Profile(row_count=len(typed), reference_date=reference, columns=columns)
 
 
+def _text_array(series: pd.Series) -> pa.Array | None:
+    """The Arrow strings behind a text column (no copy), or None for other columns."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        return pa.array(series)
+    return None
+
+
+def _distinct(series: pd.Series) -> int:
+    # Arrow counts the distinct texts in one hash pass; pandas factorised them first.
+    text = _text_array(series)
+    if text is not None:
+        return len(pc.unique(text)) - (text.null_count > 0)  # unique is faster than count_distinct
+    return int(series.nunique())
+
+
 def _categories(series: pd.Series, kind: str) -> tuple[dict | None, int]:
     if kind in ("number", "date"):
-        return None, int(series.nunique())
+        return None, _distinct(series)
+    text = _text_array(series)
+    if text is not None:
+        counted = pc.value_counts(text.drop_null())
+        if len(counted) > MAX_CATEGORIES:
+            return None, len(counted)
+        values = counted.field("values").to_pylist()
+        return dict(zip(values, counted.field("counts").to_pylist(), strict=True)), len(values)
     counts = series.value_counts(dropna=True)
     if len(counts) > MAX_CATEGORIES:
         return None, len(counts)

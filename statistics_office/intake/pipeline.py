@@ -22,7 +22,7 @@ from bif.geography import classifications
 from departments.importing import chunks as combine
 from departments.importing import consistency, grid, plausibility, readers, validation
 from departments.importing import schema as table_schema
-from departments.importing.layout import ReadResult
+from departments.importing.layout import STRING_DTYPE, ReadResult
 from departments.models import DataSource, ImportRun
 from departments.selectors import previous_accepted
 from statistics_office.microdata import reports, store
@@ -87,7 +87,7 @@ def execute(run, started):
     ) as writer:
         for chunk in reading.chunks:
             rows.check_cancel(run.pk)
-            result = validation.validate(chunk, declared, mapping)
+            result = validation.validate(chunk, declared, mapping, check_keys=reading.whole)
             chunk_findings = result.findings
             if assigner is not None and not any(f.is_error for f in chunk_findings):
                 result.typed, assigned = assigner.apply(result.typed, result.row_numbers)
@@ -116,7 +116,7 @@ def execute(run, started):
             filled |= _filled_fields(result.typed, mapping)
             sums.add(result.typed)
             for name in keys:
-                seen[name].append(result.typed[name].astype("string"))
+                seen[name].append(result.typed[name].astype(STRING_DTYPE))
             seen_rows.append(result.row_numbers)
             for name in group_fields & set(result.typed.columns):
                 counts[name] = counts[name].add(result.typed[name].value_counts(), fill_value=0)
