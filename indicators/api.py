@@ -127,6 +127,22 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(data)
 
 
+class ProfileRowSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    stichtag_text = serializers.CharField()
+    area = serializers.DictField()
+    city = serializers.CharField(allow_null=True)
+    ranked = serializers.IntegerField()
+
+
+class ProfileSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    indicators = ProfileRowSerializer(many=True)
+
+
 class DistrictProfile(APIView):
     @extend_schema(
         summary="Gebietsprofil / district profile",
@@ -138,7 +154,7 @@ class DistrictProfile(APIView):
                 OpenApiParameter.PATH,
             )
         ],
-        responses={200: serializers.JSONField()},
+        responses={200: ProfileSerializer},
         tags=["indicators"],
     )
     def get(self, request, code):

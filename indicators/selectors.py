@@ -404,3 +404,54 @@ def district_profile(user, code, area_dimension="Stadtteil"):
         "areas": profile_areas(indicators, area_dimension),
         "legend": legend({"areas": [r["area"] for r in rows]}),
     }
+
+
+def reference_for(main, compare_table_id=None):
+    """The city's value as a data field for a chart builder (`reference`): the published
+    total of the figure's own table at its Stichtag (a reference column or line in the
+    figure's unit), and the city value of a published rate on exactly the figure's two
+    tables, if there is one. None if the table has no total or it carries a sign."""
+    totals = [
+        c
+        for c in main.get("cells", [])
+        if all(
+            c.get(d["name"]) == TOTAL
+            for d in main.get("dimensions", [])
+            if d["name"] != TIME and TOTAL in (d.get("order") or [])
+        )
+    ]
+    if not totals:
+        return None
+    stamps = sorted({c.get(TIME) for c in totals if c.get(TIME)})
+    total = next((c for c in totals if not stamps or c.get(TIME) == stamps[-1]), None)
+    value = formula.plain(total)
+    if value is None:
+        return None
+    found = {
+        "value": value,
+        "text": format_value(total, _decimals_of(main.get("measure"))),
+        "label": _("Stadt insgesamt"),
+    }
+    rate = (
+        Indicator.objects.filter(
+            status=Indicator.Status.PUBLISHED,
+            numerator_id=main.get("definition_id"),
+            denominator_id=compare_table_id,
+            kind__in=list(formula.SCALES),
+        ).first()
+        if compare_table_id
+        else None
+    )
+    result = evaluate(rate) if rate else None
+    if result and result["city"] and formula.plain(result["city"]["cell"]) is not None:
+        found["indicator"] = {
+            "name": rate.name,
+            "unit": rate.unit,
+            "value": formula.plain(result["city"]["cell"]),
+            "text": result["city"]["text"],
+        }
+    return found
+
+
+def _decimals_of(measure):
+    return {"count": 0, "sum": 2, "mean": 1}.get(measure, 0)

@@ -65,3 +65,11 @@ def test_a_draft_indicator_is_not_shown_beside_figures(
     services.save_indicator(user=statistician, indicator=sgb2_rate, status="draft")
     client.force_login(staff)
     assert "SGB-II-Dichte" not in client.get(dashboard.get_absolute_url()).content.decode()
+
+
+def test_the_figure_data_carry_the_city_as_reference(dashboard, staff, client):
+    widget = dashboard.widgets.get()
+    client.force_login(staff)
+    data = client.get(f"/api/v1/dashboards/{dashboard.slug}/widgets/{widget.pk}/figure/").json()
+    assert data["reference"]["value"] == 600 and data["reference"]["text"] == "600"
+    assert data["reference"]["indicator"]["text"] == "60,0"  # the rate on both tables
