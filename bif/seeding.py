@@ -335,6 +335,9 @@ def seed(*, residents=98_800, years=(2021, 2022, 2023, 2024, 2025), load=True, s
         create_demo_tables()
         create_demo_indicators()
         _create_demo_dashboards()
+        from statistics_office.builder.catalogues import offer_residents
+
+        offer_residents(DataSource.objects.get(slug="einwohner"))
     from rollout.demo import seed_rollout
 
     seed_rollout()

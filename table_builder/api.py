@@ -85,6 +85,7 @@ class CatalogueList(generics.ListAPIView):
         202: QuerySerializer,
         422: QuerySerializer,
         429: QuerySerializer,
+        503: QuerySerializer,
     },
     tags=["table builder"],
 )

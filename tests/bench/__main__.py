@@ -17,6 +17,8 @@ BENCHMARKS = [
     "tests.bench.import_xlsx_100k",
     "tests.bench.disclosure_3d_1m",
     "tests.bench.disclosure_joint_1m",
+    # A real sealed worker (Redis DB 13, BENCH_BROKER_URL) answering 20 staff.
+    "tests.bench.table_builder_1m",
     "tests.bench.dashboard_load",
     # No database: the demo package's 41 districts.
     "tests.bench.assign_areas_1m",

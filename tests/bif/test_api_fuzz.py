@@ -159,6 +159,19 @@ def seed():
         status="published",
     )
 
+    from statistics_office.builder.catalogues import offer_residents
+    from statistics_office.builder.models import BuilderQuery
+
+    offer_residents(source)
+    query = BuilderQuery.objects.create(
+        user=people["staff"],
+        source=source,
+        spec={"rows": ["stadtteil"], "columns": [], "filters": []},
+        status=BuilderQuery.Status.DONE,
+        cells=[{"Stadtteil": "_T", "value": 42, "flag": ""}],
+        dimensions=[{"name": "Stadtteil", "labels": {"_T": "Insgesamt"}, "order": ["_T"]}],
+    )
+
     keys = {role: tokens.issue_token(user).key for role, user in people.items()}
     keys["anonymous"] = None
     objects = {
@@ -171,6 +184,7 @@ def seed():
         "/api/v1/catalogue.{fmt}": {"fmt": "ttl"},
         "/api/v1/table-definitions/{id}/compute/": {"id": definition.pk},
         "/api/v1/table-computations/{id}/": {"id": table.computation.pk},
+        "/api/v1/table-builder/queries/{id}/": {"id": query.pk},
         "/api/v1/dashboards/{slug}/": {"slug": board.slug},
         "/api/v1/dashboards/{slug}/widgets/{widget_pk}/figure/": {
             "slug": board.slug,
