@@ -68,6 +68,9 @@ LATER_ROLE_PERMISSIONS = {
         ("geography", "view_arealevel"),
         ("geography", "view_areasystem"),
         ("geography", "view_areachange"),
+        ("geography", "view_address"),
+        ("geography", "view_classification"),
+        ("geography", "view_classificationversion"),
     ],
 }
 

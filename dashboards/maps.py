@@ -25,8 +25,9 @@ def choropleth(main, f, spec, palette, *, geojson=None, centroids=None):
     for code, lbl, cell in zip(f["x_codes"], f["x_labels"], cells, strict=True):
         if cell is None or (centroids and code not in centroids):
             continue  # a margin, or a code of another level
-        if is_secret(cell):
-            secret.append((code, lbl))
+        if is_secret(cell) or cell.get("flag") == "origin":
+            # secret, or blocked by the origin ("x", "/", "…"): grey, hatched, its sign
+            secret.append((code, lbl, secret_sign() if is_secret(cell) else shown(cell, main)))
             continue
         shown_codes.append(code)
         values.append(plotted(cell))
@@ -81,12 +82,13 @@ def choropleth(main, f, spec, palette, *, geojson=None, centroids=None):
                 "type": "choropleth",
                 "geojson": geojson,
                 "featureidkey": FEATURE_KEY,
-                "locations": [code for code, _lbl in secret],
+                "locations": [code for code, _lbl, _sign in secret],
                 "z": [1] * len(secret),
-                "customdata": [lbl for _code, lbl in secret],
+                "customdata": [lbl for _code, lbl, _sign in secret],
+                "text": [sign for _code, _lbl, sign in secret],
                 "colorscale": [[0, GRAY], [1, GRAY]],
                 "showscale": False,
-                "hovertemplate": "%{customdata}: " + secret_sign() + "<extra></extra>",
+                "hovertemplate": "%{customdata}: %{text}<extra></extra>",
                 "name": _("geheim (%(sign)s)") % {"sign": secret_sign()},
                 "marker": {"line": {"color": HATCH, "width": 2}},
             }
@@ -94,15 +96,14 @@ def choropleth(main, f, spec, palette, *, geojson=None, centroids=None):
     data += _points(secret, centroids, shown_codes, names)
     data += _hatches(secret, centroids)
     legend = [{"label": lbl, "color": c} for lbl, c in zip(legend_labels, colors, strict=True)]
-    if secret:
-        # not colour alone: hatched in the map and in the legend, and the sign in both
-        legend.append(
-            {
-                "label": _("geheimgehalten (%(sign)s)") % {"sign": secret_sign()},
-                "color": GRAY,
-                "hatched": True,
-            }
+    # not colour alone: hatched in the map and in the legend, and the sign in both
+    for sign in dict.fromkeys(sign for _code, _lbl, sign in secret):
+        text = (
+            _("geheimgehalten (%(sign)s)")
+            if sign == secret_sign()
+            else _("gesperrt oder nicht verfügbar (%(sign)s)")
         )
+        legend.append({"label": text % {"sign": sign}, "color": GRAY, "hatched": True})
     figure = {
         "data": data,
         "layout": {
@@ -118,15 +119,15 @@ def choropleth(main, f, spec, palette, *, geojson=None, centroids=None):
 def _points(secret, centroids, shown_codes, names):
     """The secret sign on each secret unit, and the label layer (the units' names)."""
     layers = []
-    marks = [centroids[code] for code, _lbl in secret if code in centroids]
+    marks = [(centroids[code], sign) for code, _lbl, sign in secret if code in centroids]
     if marks:
         layers.append(
             {
                 "type": "scattergeo",
                 "mode": "text",
-                "lon": [p[0] for p in marks],
-                "lat": [p[1] for p in marks],
-                "text": [secret_sign()] * len(marks),
+                "lon": [p[0] for p, _sign in marks],
+                "lat": [p[1] for p, _sign in marks],
+                "text": [sign for _p, sign in marks],
                 "textfont": {"size": 20, "color": "#000000"},
                 "hoverinfo": "skip",
                 "showlegend": False,
@@ -156,7 +157,7 @@ def _points(secret, centroids, shown_codes, names):
 def _hatches(secret, centroids):
     """One line layer hatching every secret unit (plotly's choropleth has no pattern fill)."""
     lon, lat = [], []
-    for code, _lbl in secret:
+    for code, _lbl, _sign in secret:
         point = centroids.get(code) or ()
         if len(point) > 3 and point[3]:
             lon += point[3][0]

@@ -31,6 +31,8 @@ FIELD_KEYS = (
     "codeListMatch",
     "personal",
     "personalDecision",
+    # issue 17: the field's codes are a classification's (bif.geography), by its Kürzel
+    "codelist",
 )
 ROLES = (
     "dimension",

@@ -97,7 +97,8 @@ def test_map_is_a_choropleth_of_the_units_without_tiles():
     assert data[0]["featureidkey"] == "properties.code"
     assert data[0]["locations"] == ["01", "02"]
     assert data[1]["locations"] == ["03"]  # secret: grey, not zero
-    assert data[1]["hovertemplate"].startswith("%{customdata}: .")  # the sign in the hover
+    assert data[1]["hovertemplate"].startswith("%{customdata}: %{text}")
+    assert data[1]["text"] == ["."]  # the sign in the hover
     assert data[2]["type"] == "scattergeo" and data[2]["text"] == ["."]
     assert data[3]["text"] == ["Altstadt", "Neustadt"]  # the label layer
     assert result["legend"][-1] == {
@@ -187,3 +188,31 @@ def test_compare_table_is_a_second_series_on_the_same_axis():
     assert names == ["Kita", "Kinder"]
     assert result["figure"]["data"][0]["y"] == [40, 55, None]
     assert result["table"]["columns"] == ["Kita", "Kinder"]
+
+
+def test_a_unit_the_origin_blocked_is_hatched_with_its_own_sign_and_legend_entry():
+    cells = stadtteil_cells({"01": 130, "02": 400, "03": None})
+    cells[1] = {"Stadtteil": "02", "value": None, "flag": "origin", "origin_status": "x"}
+    main = table(cells, [STADTTEIL])
+    square = [[[9.4, 54.7], [9.5, 54.7], [9.5, 54.8], [9.4, 54.8], [9.4, 54.7]]]
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": code},
+                "geometry": {"type": "Polygon", "coordinates": square},
+            }
+            for code in ("01", "02", "03")
+        ],
+    }
+    result = figures.build([main], spec("map"), {}, centroids=maps.label_points(geojson))
+    data = result["figure"]["data"]
+    assert data[0]["locations"] == ["01"]
+    assert data[1]["locations"] == ["02", "03"] and data[1]["text"] == ["x", "."]
+    assert [t for t in data if t.get("mode") == "text"][0]["text"] == ["x", "."]
+    assert [item["label"] for item in result["legend"] if item.get("hatched")] == [
+        "gesperrt oder nicht verfügbar (x)",
+        "geheimgehalten (.)",
+    ]
+    go.Figure(result["figure"])

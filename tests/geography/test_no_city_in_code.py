@@ -38,3 +38,13 @@ def test_tables_and_maps_take_areas_and_codes_from_data_not_from_field_names():
                 if word in text and not name.endswith("models.py"):
                     keyed.append((name, word))
     assert keyed == []
+
+
+def test_a_schema_may_name_a_classification_and_an_area_assignment():
+    from departments.importing.schema import validate_schema_descriptor
+
+    from .test_addresses import SCHEMA as BY_ADDRESS
+    from .test_invented_city import SCHEMA as BY_POINT
+
+    assert validate_schema_descriptor(BY_POINT) == []  # "codelist" and "areaAssignment"
+    assert validate_schema_descriptor(BY_ADDRESS) == []
