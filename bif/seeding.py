@@ -322,6 +322,18 @@ def load_areas_and_classifications():
     folder = Path(generator.__file__).resolve().parent / "data"
     services.load_areas(services.read_folder(folder / "areas"))
     classifications.load((folder / "klassifikationen.csv").read_bytes())
+    load_city(folder / "stadt.csv")
+
+
+def load_city(path):
+    """The publishing city (name, Amtlicher Gemeindeschlüssel) from the data package's
+    stadt.csv (`name;ags`): the catalogue's dcatde:politicalGeocodingURI comes from there."""
+    import csv
+
+    from dissemination import services as dissemination
+
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines(), delimiter=";"))
+    dissemination.set_city(name=rows[0]["name"], municipality_key=rows[0]["ags"])
 
 
 def seed(*, residents=98_800, years=(2021, 2022, 2023, 2024, 2025), load=True, stdout=None):

@@ -494,7 +494,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Dissemination (issue 20: formats, permalinks, embargo, DCAT-AP.de, open data) -------
 BIF_CITY_NAME = env("BIF_CITY_NAME", "Musterstadt")
 # Amtlicher Gemeindeschlüssel: dcatde:politicalGeocodingURI and its level in the catalogue.
-BIF_CITY_AGS = env("BIF_CITY_AGS", "05315000")
+# Empty: the city's own data says it (dissemination.CityProfile, set by the demo seed).
+BIF_CITY_AGS = env("BIF_CITY_AGS", "")
 BIF_PUBLISHER_NAME = env("BIF_PUBLISHER_NAME", f"Stadt {BIF_CITY_NAME}, Statistikstelle")
 BIF_PUBLISHER_URL = env("BIF_PUBLISHER_URL", "https://www.example.org/statistik")
 BIF_CONTACT_EMAIL = env("BIF_CONTACT_EMAIL", "statistik@example.org")

@@ -9,7 +9,8 @@ roll forward. `?format=` json-stat (default), sdmx-csv, px, parquet, csv, xlsx.
 import hashlib
 
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -86,30 +87,37 @@ def table_from_query(request, slug):
 
 
 def rendered(table, fmt, time=None):
-    """The file of a version in a format: a published version never changes, so it is
-    written once per process and cache (the cells are loaded only then)."""
-    key = f"dissemination:{table.pk}:{fmt}:{hashlib.sha256((time or '').encode()).hexdigest()}"
+    """The file of a version in a format and its ETag: a published version never changes,
+    so it is written once per process and cache (the cells are loaded only then)."""
+    query = hashlib.sha256((time or "").encode()).hexdigest()
+    # The legend and signs' texts are in the request's language.
+    key = f"dissemination:{table.pk}:{fmt}:{translation.get_language()}:{query}"
     hit = cache.get(key)
-    if hit is not None:
-        return hit
-    dataset = datasets.dataset_of(table)
-    try:
-        dataset = select_time(dataset, time)
-    except SelectionError:
-        raise ValidationError(
-            {"time": _("Zeitauswahl als from(2021), to(2023), top(3) oder 2021,2022 angeben.")}
-        )
-    result = registry.write(dataset, fmt)
-    cache.set(key, result, CACHE_SECONDS)
-    return result
+    if hit is None:
+        dataset = datasets.dataset_of(table)
+        try:
+            dataset = select_time(dataset, time)
+        except SelectionError:
+            raise ValidationError(
+                {"time": _("Zeitauswahl als from(2021), to(2023), top(3) oder 2021,2022 angeben.")}
+            )
+        body, media_type, extension = registry.write(dataset, fmt)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        hit = (body, media_type, extension, etag)
+        cache.set(key, hit, CACHE_SECONDS)
+    return hit
 
 
-def table_response(table, fmt, time=None):
-    body, media_type, extension = rendered(table, fmt, time)
-    response = HttpResponse(body, content_type=media_type)
-    name = f"{table.definition.slug}_v{table.version}.{extension}"
-    disposition = "inline" if fmt == "json-stat" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+def table_response(table, fmt, time=None, if_none_match=None):
+    body, media_type, extension, etag = rendered(table, fmt, time)
+    if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=media_type)
+        name = f"{table.definition.slug}_v{table.version}.{extension}"
+        disposition = "inline" if fmt == "json-stat" else "attachment"
+        response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["ETag"] = etag
     response["Link"] = f'<{datasets.permalink(table)}>; rel="canonical"'
     return response
 
@@ -139,7 +147,12 @@ class TablePermalink(OpenDataAccess, APIView):
         if fmt not in registry.FORMATS:
             raise ValidationError({"format": _("Unbekanntes Format.")})
         table = table_from_query(request, slug)
-        return table_response(table, fmt, request.query_params.get("time"))
+        return table_response(
+            table,
+            fmt,
+            request.query_params.get("time"),
+            if_none_match=request.headers.get("If-None-Match"),
+        )
 
 
 class VersionSerializer(serializers.Serializer):

@@ -31,8 +31,11 @@ FORMAT_TYPES = {
 
 
 def _geocoding():
-    """The municipality key as URI and level (dcatde:politicalGeocoding…) from BIF_CITY_AGS."""
-    ags = settings.BIF_CITY_AGS
+    """The municipality key as URI and level (dcatde:politicalGeocoding…) from the city's
+    data (selectors.city); None while the city has not said its key."""
+    _name, ags = selectors.city()
+    if not ags:
+        return None
     return (
         URIRef(f"{GEOCODING}municipalityKey/{ags}"),
         URIRef(f"{GEOCODING}Level/municipality"),
@@ -75,7 +78,7 @@ def add_dataset(graph, catalog, table, first_issued, publisher):
     metadata = datasets.metadata_of(table)
     dataset = datasets.dataset_of(table)
     uri = URIRef(datasets.permalink(table))
-    geocoding, level = _geocoding()
+    geocoding = _geocoding()
     graph.add((catalog, DCAT.dataset, uri))
     graph.add((uri, RDF.type, DCAT.Dataset))
     graph.add((uri, DCTERMS.identifier, Literal(table.definition.slug)))
@@ -88,9 +91,10 @@ def add_dataset(graph, catalog, table, first_issued, publisher):
     period = _temporal(graph, table, dataset)
     if period is not None:
         graph.add((uri, DCTERMS.temporal, period))
-    graph.add((uri, DCTERMS.spatial, geocoding))
-    graph.add((uri, DCATDE.politicalGeocodingURI, geocoding))
-    graph.add((uri, DCATDE.politicalGeocodingLevelURI, level))
+    if geocoding is not None:
+        graph.add((uri, DCTERMS.spatial, geocoding[0]))
+        graph.add((uri, DCATDE.politicalGeocodingURI, geocoding[0]))
+        graph.add((uri, DCATDE.politicalGeocodingLevelURI, geocoding[1]))
     graph.add((uri, DCTERMS.accrualPeriodicity, URIRef(FREQUENCY + metadata.accrual_periodicity)))
     graph.add((uri, DCATDE.contributorID, URIRef(settings.BIF_CONTRIBUTOR_ID)))
     graph.add((uri, DCAT.contactPoint, _contact(graph, metadata)))
@@ -127,15 +131,14 @@ def catalogue_graph():
         graph.bind(prefix, namespace)
     catalog = URIRef(f"{settings.BIF_PUBLIC_BASE_URL}/api/v1/catalogue/")
     publisher = _publisher(graph)
+    city, _ags = selectors.city()
     graph.add((catalog, RDF.type, DCAT.Catalog))
-    graph.add((catalog, DCTERMS.title, Literal(f"Statistik {settings.BIF_CITY_NAME}", lang="de")))
+    graph.add((catalog, DCTERMS.title, Literal(f"Statistik {city}", lang="de")))
     graph.add(
         (
             catalog,
             DCTERMS.description,
-            Literal(
-                f"Offene Tabellen der Statistikstelle der Stadt {settings.BIF_CITY_NAME}", lang="de"
-            ),
+            Literal(f"Offene Tabellen der Statistikstelle der Stadt {city}", lang="de"),
         )
     )
     graph.add((catalog, DCTERMS.publisher, publisher))

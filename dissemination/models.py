@@ -2,6 +2,7 @@
 the planned release (embargo) and the release calendar. Never a cell value here."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -83,3 +84,25 @@ class PlannedRelease(models.Model):
 
     def __str__(self):
         return f"{self.definition} ({self.planned_at:%d.%m.%Y})"
+
+
+class CityProfile(models.Model):
+    """Who publishes: the city's name and Amtlicher Gemeindeschlüssel (AGS), as data of the
+    city (the demo city's come with its data package), never in code. One row; without it
+    the settings BIF_CITY_NAME / BIF_CITY_AGS apply (both empty unless a deployment sets them)."""
+
+    name = models.CharField(_("Stadt"), max_length=200)
+    municipality_key = models.CharField(
+        _("Amtlicher Gemeindeschlüssel"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^\d{8}$", _("Der Gemeindeschlüssel hat acht Ziffern."))],
+        help_text=_("Acht Ziffern, z. B. 01001000; für dcatde:politicalGeocodingURI."),
+    )
+
+    class Meta:
+        verbose_name = _("Stadt (Herausgeberin)")
+        verbose_name_plural = _("Stadt (Herausgeberin)")
+
+    def __str__(self):
+        return self.name

@@ -15,7 +15,16 @@ from django.utils import timezone
 from statistics_office.tables import selectors as table_selectors
 from statistics_office.tables.models import PublishedTable, TableComputation
 
-from .models import PlannedRelease, TableMetadata
+from .models import CityProfile, PlannedRelease, TableMetadata
+
+
+def city():
+    """(name, Amtlicher Gemeindeschlüssel) of the publishing city: its CityProfile row, else
+    the settings (a deployment without the row); the key may be empty."""
+    profile = CityProfile.objects.order_by("pk").first()
+    if profile is not None:
+        return profile.name, profile.municipality_key or settings.BIF_CITY_AGS
+    return settings.BIF_CITY_NAME, settings.BIF_CITY_AGS
 
 
 def open_data_mode():

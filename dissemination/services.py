@@ -150,3 +150,15 @@ def embargoed(computation, now=None):
         .first()
     )
     return bool(release_at and release_at > (now or timezone.now()))
+
+
+def set_city(*, name, municipality_key):
+    """The publishing city as data (one row, replaced): the demo seed or the administration."""
+    from .models import CityProfile
+
+    profile = CityProfile.objects.order_by("pk").first() or CityProfile()
+    profile.name, profile.municipality_key = name, municipality_key
+    profile.full_clean()
+    profile.save()
+    CityProfile.objects.exclude(pk=profile.pk).delete()
+    return profile

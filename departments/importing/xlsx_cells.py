@@ -128,6 +128,24 @@ def _ints(cells: np.ndarray, decimal: str) -> np.ndarray:
         return _one_by_one(cells, decimal)
 
 
+def _by_distinct(convert):
+    """Dates repeat (a year has 365 days): each distinct value is converted once."""
+
+    def by_distinct(cells: np.ndarray, decimal: str) -> np.ndarray:
+        distinct = list(dict.fromkeys(cells.tolist()))
+        if len(distinct) * 2 > len(cells):
+            return convert(cells, decimal)
+        unique = np.empty(len(distinct), dtype=object)
+        unique[:] = distinct
+        text = dict(zip(distinct, convert(unique, decimal).tolist(), strict=True))
+        out = np.empty(len(cells), dtype=object)
+        out[:] = list(map(text.__getitem__, cells.tolist()))
+        return out
+
+    return by_distinct
+
+
+@_by_distinct
 def _dates(cells: np.ndarray, decimal: str) -> np.ndarray:
     days = pa.array(cells.tolist(), pa.date32())
     if pc.any(pc.less(pc.year(days), 1000)).as_py():
@@ -136,6 +154,7 @@ def _dates(cells: np.ndarray, decimal: str) -> np.ndarray:
     return text.to_numpy(zero_copy_only=False)
 
 
+@_by_distinct
 def _datetimes(cells: np.ndarray, decimal: str) -> np.ndarray:
     if any(v.tzinfo is not None for v in cells[:1].tolist()):
         return _one_by_one(cells, decimal)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import gc
 import json
 import os
 import pickle
@@ -170,6 +171,8 @@ def _serve() -> None:
     """The helper: import the reader once, then one forked child per request line."""
     from . import xlsx_reader  # noqa: F401 - pandas, Arrow, calamine: imported once, here
 
+    gc.collect()
+    gc.freeze()  # what the helper imported stays shared with its children, page for page
     requests, answers = sys.stdin, sys.stdout
     answers.write(READY + "\n")
     answers.flush()
@@ -180,6 +183,8 @@ def _serve() -> None:
             code = 1
             try:
                 _silence()
+                # A child lives for one file: collecting the cells it builds would only cost.
+                gc.disable()
                 limits = XlsxLimits(**request["limits"])
                 signal.alarm(max(int(limits.timeout_seconds), 1))  # default action: it ends
                 _child(request["path"], request["sheet"], request["out"], limits)

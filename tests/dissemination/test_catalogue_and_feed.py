@@ -59,7 +59,9 @@ def catalogue(client, fmt):
 def test_every_dataset_and_distribution_has_the_required_properties(
     client, staff, open_and_closed, settings, fmt
 ):
-    settings.BIF_CITY_AGS = "05315000"
+    from dissemination import services
+
+    services.set_city(name="Musterstadt", municipality_key="09999999")
     client.force_login(staff)
     graph = catalogue(client, fmt)
     found = list(graph.subjects(RDF.type, DCAT.Dataset))
@@ -68,7 +70,7 @@ def test_every_dataset_and_distribution_has_the_required_properties(
         for prop in DATASET_REQUIRED:
             assert graph.value(dataset, prop) is not None, prop
         assert graph.value(dataset, DCATDE.politicalGeocodingURI) == URIRef(
-            "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05315000"
+            "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/09999999"
         )
         distributions = list(graph.objects(dataset, DCAT.distribution))
         assert len(distributions) == len(registry.FORMATS)
@@ -85,6 +87,36 @@ def test_every_dataset_and_distribution_has_the_required_properties(
         period = graph.value(dataset, DCTERMS.temporal)
         assert str(graph.value(period, DCAT.startDate)) == "2022-01-01"
         assert str(graph.value(period, DCAT.endDate)) == "2023-12-31"
+
+
+def test_no_city_key_is_assumed_the_citys_data_says_it(client, staff, open_and_closed):
+    """No municipality key in code: none until the city's data (its CityProfile, the demo
+    seed's Flensburg) says it, and then that one."""
+    from django.conf import settings as django_settings
+
+    from dissemination import services
+
+    assert django_settings.BIF_CITY_AGS == ""
+    client.force_login(staff)
+    graph = catalogue(client, "ttl")
+    (dataset,) = graph.subjects(RDF.type, DCAT.Dataset)
+    assert graph.value(dataset, DCATDE.politicalGeocodingURI) is None
+    services.set_city(name="Flensburg", municipality_key="01001000")
+    graph = catalogue(client, "ttl")
+    (dataset,) = graph.subjects(RDF.type, DCAT.Dataset)
+    assert graph.value(dataset, DCATDE.politicalGeocodingURI) == URIRef(
+        "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/01001000"
+    )
+    assert "Statistik Flensburg" in {str(t) for t in graph.objects(None, DCTERMS.title)}
+
+
+def test_a_municipality_key_has_eight_digits(db):
+    from django.core.exceptions import ValidationError
+
+    from dissemination import services
+
+    with pytest.raises(ValidationError):
+        services.set_city(name="Flensburg", municipality_key="1001")
 
 
 def test_tables_not_marked_open_are_not_in_the_catalogue(client, staff, publish):

@@ -82,6 +82,25 @@ def test_every_format_is_served(client, staff, publish, fmt):
         assert secret["value"].isna().all() and list(secret["value_symbol"]) == ["."]
 
 
+@pytest.mark.parametrize("fmt", ["json-stat", "parquet"])
+def test_a_client_that_has_the_file_gets_304_without_it(client, staff, publish, fmt):
+    client.force_login(staff)
+    publish()
+    first = client.get(URL + f"?format={fmt}")
+    etag = first["ETag"]
+    again = client.get(URL + f"?format={fmt}", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    other = client.get(URL + "?format=csv", HTTP_IF_NONE_MATCH=etag)
+    assert other.status_code == 200 and other["ETag"] != etag
+
+
+def test_a_new_version_has_a_new_etag(client, staff, two_versions):
+    client.force_login(staff)
+    current = client.get(URL)["ETag"]
+    assert client.get(URL + "?version=1")["ETag"] != current
+    assert client.get(URL, HTTP_IF_NONE_MATCH=current).status_code == 304
+
+
 def test_secret_value_never_appears(client, staff, publish):
     """The secret cell's value is not in the cells, so no format can show it."""
     client.force_login(staff)
