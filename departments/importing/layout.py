@@ -158,6 +158,11 @@ def check_header(names: list[str]) -> None:
 def _blank(column) -> pa.Array:
     """True where a cell is missing or whitespace only."""
     array = pa.array(column) if not isinstance(column, pa.ChunkedArray | pa.Array) else column
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        from .arrowtext import may_need_trim
+
+        if not may_need_trim(array).any():
+            return pc.is_null(array)  # no cell of spaces only: blank means missing
     trimmed = pc.utf8_trim_whitespace(array)
     return pc.fill_null(pc.equal(trimmed, ""), True)
 

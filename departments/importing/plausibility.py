@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrowtext import as_integers
 from .findings import Finding, error, warning
 from .schema import fields, primary_key
 
@@ -111,9 +112,12 @@ def _text_array(series: pd.Series) -> pa.Array | None:
 def _distinct(series: pd.Series) -> int:
     # Arrow counts the distinct texts in one hash pass; pandas factorised them first.
     text = _text_array(series)
-    if text is not None:
-        return len(pc.unique(text)) - (text.null_count > 0)  # unique is faster than count_distinct
-    return int(series.nunique())
+    if text is None:
+        return int(series.nunique())
+    numbers = as_integers(text)
+    if numbers is not None:
+        return int(pd.unique(numbers).size)
+    return len(pc.unique(text)) - (text.null_count > 0)  # unique is faster than count_distinct
 
 
 def _categories(series: pd.Series, kind: str) -> tuple[dict | None, int]:
@@ -121,6 +125,9 @@ def _categories(series: pd.Series, kind: str) -> tuple[dict | None, int]:
         return None, _distinct(series)
     text = _text_array(series)
     if text is not None:
+        numbers = as_integers(text)
+        if numbers is not None and (distinct := int(pd.unique(numbers).size)) > MAX_CATEGORIES:
+            return None, distinct  # an identifier: counted as integers, not as texts
         counted = pc.value_counts(text.drop_null())
         if len(counted) > MAX_CATEGORIES:
             return None, len(counted)

@@ -299,9 +299,9 @@ def _record_keys(typed, descriptor):
     if isinstance(key_fields, str):
         key_fields = [key_fields]
     if key_fields:
-        ids = typed[key_fields[0]].astype("string")
+        ids = typed[key_fields[0]].astype(STRING_DTYPE)
         for name in key_fields[1:]:
-            ids = ids + "\x1f" + typed[name].astype("string")
+            ids = ids + "\x1f" + typed[name].astype(STRING_DTYPE)
     else:
         ids = pd.Series(np.arange(len(typed)).astype(str))
     secret = settings.BIF_RECORD_KEY_SECRET.encode()

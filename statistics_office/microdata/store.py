@@ -8,18 +8,16 @@ sealed connection: a failure leaves no table and no pointer behind.
 """
 
 import concurrent.futures
-import io
 import re
 import unicodedata
 from contextlib import contextmanager
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 from django.db import connections, transaction
 
 from bif.db_router import SEALED_ALIAS
 
-from . import snapshots
+from . import pgbinary, snapshots
 from .models import MicrodataVersion
 
 SQL_TYPES = {
@@ -102,21 +100,22 @@ def _copy_postgres(raw_connection, name, table, progress=None, chunk_rows=250_00
     """COPY the Arrow table into `name` on the psycopg2 connection, batch by batch.
 
     Takes the raw connection, not Django's, so it may run in the writer's COPY thread (Django
-    connections belong to the thread that opened them; psycopg2's may be shared)."""
+    connections belong to the thread that opened them; psycopg2's may be shared). Binary
+    COPY: PostgreSQL takes dates and numbers as they are instead of parsing text, which made
+    the load cost about three times a text COPY of the same rows."""
     column_list = ", ".join(_quote_ident(c) for c in table.column_names)
-    sql = f"COPY {_quote_ident(name)} ({column_list}) FROM STDIN WITH (FORMAT csv)"
-    # Quote only what must be quoted: fewer bytes for PostgreSQL to parse.
-    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    sql = f"COPY {_quote_ident(name)} ({column_list}) FROM STDIN WITH (FORMAT binary)"
     with raw_connection.cursor() as cursor:
         done = 0
         for batch in table.to_batches(max_chunksize=chunk_rows):
-            buffer = io.BytesIO()
-            pacsv.write_csv(pa.Table.from_batches([batch]), buffer, write_options=options)
-            buffer.seek(0)
-            cursor.copy_expert(sql, buffer, size=1 << 20)
+            cursor.copy_expert(sql, _copy_data(pa.Table.from_batches([batch])), size=1 << 20)
             done += batch.num_rows
             if progress:
                 progress(done)
+
+
+def _copy_data(table):
+    return pgbinary.encode(table)
 
 
 def _quote_ident(name):

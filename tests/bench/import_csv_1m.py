@@ -47,7 +47,7 @@ def timed_stages():
     beside reading and checking the next chunk, so the stages add up to more than the run."""
     from departments.importing import chunks, plausibility, validation
     from statistics_office.intake import pipeline
-    from statistics_office.microdata import store
+    from statistics_office.microdata import snapshots, store
 
     seconds = collections.defaultdict(float)
 
@@ -69,6 +69,8 @@ def timed_stages():
     wrap(pipeline, "_record_keys", "record_keys")
     wrap(store, "_arrow_table", "to_arrow")
     wrap(store, "_copy_postgres", "copy")
+    wrap(store, "_copy_data", "copy_encode")  # inside "copy": Arrow to COPY's input bytes
+    wrap(snapshots.SnapshotWriter, "write", "snapshot")
     return seconds
 
 
