@@ -9,7 +9,6 @@ ReadResult of the import) and, from xlsx_cells, `cell_text` / `column_text`."""
 from __future__ import annotations
 
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +34,6 @@ MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 # Sheet XML compresses well, but not a thousandfold; a bomb does.
 MAX_RATIO = 200
 RATIO_MIN_SIZE = 10 * 1024 * 1024
-# Up to this many bytes unpacked (by the zip directory), the sheet is parsed during the scan.
-CONCURRENT_PARSE_MAX = 128 * 1024 * 1024
 
 
 def check_zip(path: Path, *, max_uncompressed: int = MAX_UNCOMPRESSED) -> list[str]:
@@ -65,7 +62,10 @@ def read_xlsx(
     path: Path, *, sheet: str | None = None, limits: XlsxLimits = DEFAULT_LIMITS
 ) -> ReadResult:
     check_zip(path)
-    scan, loaded = _scan_and_load(path, sheet, limits)
+    # The scan first: calamine parses in memory, and its threads would not survive a cap
+    # reached under them (the child hung until its alarm when parsing beside the scan).
+    scan = scan_workbook(path, limits)
+    loaded = load_sheet(path, sheet)
     sheet_names, rows, chosen = loaded.sheet_names, loaded.rows, loaded.name
     width = loaded.width
     texts = [[_preview(v) for v in row] for row in rows[:SAMPLE_ROWS]]
@@ -113,26 +113,6 @@ def read_xlsx(
         title_lines=title_lines,
         findings=hostile_content(scan, chosen),
     )
-
-
-def _scan_and_load(path: Path, sheet: str | None, limits: XlsxLimits):
-    """The scan, then the sheet. An ordinary export (small by its zip directory) is parsed
-    while it is scanned: calamine parses without the GIL, so the scan costs no time. Its
-    findings still come first, and only the capped child reads a workbook this way."""
-    with zipfile.ZipFile(path) as archive:
-        declared = sum(member.file_size for member in archive.infolist())
-    if declared > CONCURRENT_PARSE_MAX:
-        return scan_workbook(path, limits), load_sheet(path, sheet)
-    pool = ThreadPoolExecutor(max_workers=1)
-    parsing = pool.submit(load_sheet, path, sheet)
-    try:
-        scan = scan_workbook(path, limits)
-    except ReadError:
-        pool.shutdown(wait=False, cancel_futures=True)  # the child exits after the finding
-        raise
-    loaded = parsing.result()
-    pool.shutdown()
-    return scan, loaded
 
 
 def hostile_content(scan: WorkbookScan, sheet: str) -> list[Finding]:

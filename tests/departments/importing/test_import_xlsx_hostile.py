@@ -162,3 +162,23 @@ def test_each_workbook_is_read_in_a_child_of_one_prepared_helper(tmp_path):
     helper.wait()
     assert len(read(path).frame) == 3  # a helper that died is started again
     assert xlsx_process._HELPER.process is not helper
+
+
+def _read_in_pool_process(path, answers):
+    from departments.importing import xlsx_process
+
+    answers.put(len(xlsx_process.read_workbook(path).frame))
+
+
+def test_a_celery_pool_process_reads_workbooks_with_its_own_helper(tmp_path):
+    """Celery's pool processes are daemonic (billiard), where the standard library's
+    multiprocessing refuses to start children; the helper is a plain subprocess."""
+    import billiard
+
+    path = write_workbook(tmp_path / "ok.xlsx", [header(), *residents(3)])
+    answers = billiard.Queue()
+    process = billiard.Process(target=_read_in_pool_process, args=(path, answers), daemon=True)
+    process.start()
+    assert answers.get(timeout=120) == 3
+    process.join(timeout=30)
+    assert process.exitcode == 0
