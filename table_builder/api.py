@@ -66,8 +66,7 @@ class CatalogueSerializer(serializers.Serializer):
     tags=["table builder"],
 )
 class CatalogueList(generics.ListAPIView):
-    serializer_class = CatalogueSerializer
-    pagination_class = None
+    serializer_class = CatalogueSerializer  # paginated, as every list of the API
 
     def get_queryset(self):
         _staff_only(self.request)

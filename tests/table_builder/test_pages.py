@@ -171,7 +171,7 @@ def test_the_api_answers_with_protected_cells_and_the_same_budget(
     refused = client.post(url, body, content_type="application/json")
     assert refused.status_code == 429 and "erschöpft" in refused.json()["message"]
     catalogues = client.get("/api/v1/table-builder/")
-    assert catalogues.status_code == 200 and catalogues.json()[0]["source"] == source.pk
+    assert catalogues.status_code == 200 and catalogues.json()["results"][0]["source"] == source.pk
 
 
 def test_the_api_is_not_found_for_people_without_the_staff_role(client, no_role_user, catalogue):
