@@ -9,6 +9,7 @@ from departments.api import DataSourceViewSet, ImportRunViewSet
 from departments.onboarding_api import SourceDescribe
 from dissemination import api as dissemination_api
 from dissemination import feeds as dissemination_feeds
+from indicators import api as indicators_api
 from statistics_office.tables import api as tables_api
 
 from .api.filters import IdConverter
@@ -19,11 +20,17 @@ router = SimpleRouter()
 router.register("sources", DataSourceViewSet, basename="source")
 router.register("imports", ImportRunViewSet, basename="import")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
+router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
 
 urlpatterns = [
     # Before the router: "describe" is no source slug (onboarding.RESERVED_SLUGS).
     path("sources/describe/", SourceDescribe.as_view(), name="source-describe"),
     *router.urls,
+    path(
+        "indicator-profiles/<str:code>/",
+        indicators_api.DistrictProfile.as_view(),
+        name="indicator-profile",
+    ),
     path("tables/", tables_api.PublishedTableList.as_view(), name="table-list"),
     path("tables/<id:pk>/", tables_api.PublishedTableDetail.as_view(), name="table-detail"),
     path("tables/<id:pk>/csv/", tables_api.PublishedTableCSV.as_view(), name="table-csv"),

@@ -155,6 +155,18 @@ DEMO_TABLES = [
     ),
     ("einwohner-zeitreihe", "Einwohner nach Stadtteil", "einwohner", [STADTTEIL], [], True),
     (
+        # The denominators of indicators: residents of working age and from 65 (issue 19).
+        "einwohner-stadtteil-erwerbsalter",
+        "Einwohner nach Stadtteil und Altersgruppe (unter 15, 15 bis 64, ab 65)",
+        "einwohner",
+        [
+            STADTTEIL,
+            {"field": "Geburtsdatum", "kind": "age_band", "bands": [[0, 14], [15, 64], [65, None]]},
+        ],
+        [],
+        False,
+    ),
+    (
         "einwohner-stadtbezirk",
         "Einwohner nach statistischem Bezirk",
         "einwohner",
@@ -250,6 +262,15 @@ def create_demo_tables():
     return published
 
 
+def create_demo_indicators():
+    """The demo city's indicator catalogue, loaded from its data file as any city's."""
+    from indicators.services import load_catalogue_file
+
+    folder = Path(generator.__file__).resolve().parent / "data"
+    author = get_user_model().objects.get(username="statistik")
+    return load_catalogue_file(folder / "indikatoren.json", user=author)
+
+
 def create_grants():
     """Pledges, trainings and grants for the demo statisticians, with the four-eyes rule."""
     import datetime
@@ -312,6 +333,7 @@ def seed(*, residents=98_800, years=(2021, 2022, 2023, 2024, 2025), load=True, s
     if load:
         import_demo_files(files, stdout=stdout)
         create_demo_tables()
+        create_demo_indicators()
         _create_demo_dashboards()
     from rollout.demo import seed_rollout
 

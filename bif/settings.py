@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "statistics_office.microdata",
     "statistics_office.tables",
     "dissemination",
+    "indicators",
     "dashboards",
 ]
 
@@ -343,7 +344,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
     "COMPONENT_NO_READ_ONLY_REQUIRED": False,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "IndicatorStatusEnum": "indicators.models.Indicator.Status",
+        "IndicatorKindEnum": "indicators.models.Indicator.Kind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "bif.api.schema.postprocess_error_responses",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("tabellen/", include("statistics_office.tables.urls")),
     path("einfuehrung/", include("rollout.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("indikatoren/", include("indicators.urls")),
     path("daten/", include("dissemination.urls")),
     path("api/v1/", include("bif.api_urls")),
     path("api/", include("bif.api.urls")),

@@ -94,6 +94,11 @@ class FigureSerializer(serializers.Serializer):
     tables = serializers.ListField(
         child=serializers.DictField(), required=False, help_text="the publications used"
     )
+    reference = serializers.DictField(
+        required=False,
+        allow_null=True,
+        help_text="the city's value (table total, and a rate on the figure's tables)",
+    )
     filters = serializers.DictField(child=serializers.CharField())
     widget = WidgetSerializer()
 

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from bif.exports import neutralise_cell
+from indicators.selectors import definition_lines, definitions_for_tables
 from statistics_office.tables.exports import legend, neutralise
 
 
@@ -22,8 +23,12 @@ def _plain(cell):
     return text.replace(".", ",")
 
 
-def _footer(result):
-    return [*legend(), *result.get("notes", []), *result.get("footer", [])]
+def _footer(result, widget=None):
+    lines = [*legend(), *result.get("notes", []), *result.get("footer", [])]
+    if widget is not None:  # the figure's indicator definitions travel with its data
+        for definition in definitions_for_tables(widget.table_id, widget.compare_table_id):
+            lines += definition_lines(definition)
+    return lines
 
 
 def _header(result):
@@ -45,7 +50,7 @@ def to_csv(widget, result):
     for row in table["rows"]:
         writer.writerow([neutralise(row["label"])] + [neutralise(_plain(c)) for c in row["cells"]])
     writer.writerow([])
-    for line in _footer(result):
+    for line in _footer(result, widget):
         writer.writerow([neutralise(line)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -80,7 +85,7 @@ def to_xlsx(widget, result):
             else:
                 cell.alignment = Alignment(horizontal="right")
     sheet.append([])
-    for line in _footer(result):
+    for line in _footer(result, widget):
         sheet.append([neutralise(line)])
     sheet.column_dimensions["A"].width = 28
     buffer = io.BytesIO()

@@ -11,6 +11,7 @@ import json
 from django.core.cache import cache
 from django.utils import translation
 
+from indicators.selectors import catalogue_stamp
 from statistics_office.tables.exports import secret_sign
 from statistics_office.tables.models import PublishedTable
 
@@ -44,6 +45,7 @@ def page_key(dashboard, filters):
             "filters": sorted(filters.items()),
             "lang": translation.get_language(),
             "sign": secret_sign(),
+            "indicators": catalogue_stamp(),  # the definitions beside every figure
         },
         sort_keys=True,
     )

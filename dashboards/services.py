@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from bif.geography import selectors as area_selectors
+from indicators.selectors import catalogue_stamp, reference_for
 from statistics_office.tables.exports import secret_sign
 from statistics_office.tables.models import PublishedTable
 
@@ -139,6 +140,7 @@ def cache_key(widget, used, filters):
             "filters": filters,
             "lang": translation.get_language(),
             "sign": secret_sign(),
+            "indicators": catalogue_stamp(),
         },
         sort_keys=True,
     )
@@ -234,6 +236,8 @@ def _build(widget, chosen, used, filters):
         main = _merge_over_time(chosen["main"], cells_by_id)
     else:
         main = table(chosen["main"][0])
+    # The city's value as a data field (issue 19): the builder may draw it as a reference.
+    main["reference"] = reference_for(main, widget.compare_table_id)
     tables = [main, *([table(chosen["compare"])] if chosen["compare"] else [])]
     geojson = points = None
     if widget.kind == Widget.Kind.MAP:
@@ -251,6 +255,7 @@ def _build(widget, chosen, used, filters):
         centroids=points,
         previous=table(chosen["previous"]),
     )
+    result["reference"] = main["reference"]
     result["tables"] = [
         {"id": m["id"], "slug": m["slug"], "version": m["version"], "title": m["title"]}
         for m in used

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
+from indicators.selectors import catalogue_stamp
+
 from . import builtin, exports, forms, pages, reports, selectors, services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,6 +68,8 @@ def dashboard_detail(request, slug):
             "filter_options": services.filter_options(dashboard, widgets, found=found),
             # From the filters only: the cached body must not carry anything else of a URL.
             "query": urlencode(sorted(filters.items())),
+            # A widget's cached HTML holds its indicator definitions: renewed when they change.
+            "indicator_stamp": catalogue_stamp(),
         }
         return render_to_string("dashboards/_page_body.html", context)
 

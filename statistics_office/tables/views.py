@@ -3,21 +3,17 @@ published tables every logged-in person may see and download."""
 
 from functools import wraps
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from departments.models import DataSource
-from statistics_office import access
-
-from . import exports, selectors, services
-from .models import TableComputation, TableDefinition
+from . import exports, preview, selectors, services
+from .forms import DefinitionForm
+from .models import TableComputation
 
 
 def statistician_required(view):
@@ -31,78 +27,6 @@ def statistician_required(view):
     return wrapper
 
 
-class DefinitionForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Titel"), max_length=200)
-    slug = forms.SlugField(label=gettext_lazy("Kennung"), max_length=80, required=False)
-    description = forms.CharField(
-        label=gettext_lazy("Beschreibung"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    sources = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Datenquellen"),
-        queryset=DataSource.objects.none(),
-        help_text=gettext_lazy(
-            "Mehrere Quellen stehen nebeneinander (eigene Geheimhaltung je Quelle); ein Feld, "
-            'das je Quelle anders heißt: {"field": "Stadtteil", "fields": {"kita": '
-            '"Wohnort Stadtteil"}}'
-        ),
-    )
-    dimensions = forms.JSONField(
-        label=gettext_lazy("Merkmale"),
-        help_text=gettext_lazy(
-            'z. B. [{"field": "Stadtteil", "kind": "code"}, {"field": "Geburtsdatum", '
-            '"kind": "age_band", "bands": "5y"}]'
-        ),
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    filters = forms.JSONField(
-        label=gettext_lazy("Filter"),
-        required=False,
-        help_text=gettext_lazy('z. B. [{"field": "Geschlecht", "op": "in", "values": ["w"]}]'),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    measure = forms.ChoiceField(
-        label=gettext_lazy("Kennzahl"), choices=TableDefinition.Measure.choices
-    )
-    measure_field = forms.CharField(
-        label=gettext_lazy("Feld der Kennzahl"), max_length=100, required=False
-    )
-    method = forms.ChoiceField(
-        label=gettext_lazy("Geheimhaltungsverfahren"), choices=TableDefinition.Method.choices
-    )
-    parameters = forms.JSONField(
-        label=gettext_lazy("Parameter"),
-        required=False,
-        help_text=gettext_lazy('z. B. {"min_frequency": 3}'),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    auto_publish = forms.BooleanField(
-        label=gettext_lazy("bei neuem Datenstand ohne Prüfung veröffentlichen"), required=False
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        allowed = selectors.permitted_sources(user, [access.DEFINE_TABLES])
-        # Microdata and aggregate sources alike (an aggregate table is published without a
-        # microdata step; its dimensions and measure come from its schema's roles).
-        self.fields["sources"].queryset = DataSource.objects.filter(pk__in=allowed.values("pk"))
-
-
-def _form_initial(definition):
-    return {
-        "title": definition.title,
-        "slug": definition.slug,
-        "description": definition.description,
-        "sources": list(definition.sources.all()),
-        "dimensions": definition.dimensions,
-        "filters": definition.filters,
-        "measure": definition.measure,
-        "measure_field": definition.measure_field,
-        "method": definition.method,
-        "parameters": definition.parameters,
-        "auto_publish": definition.auto_publish,
-    }
-
-
 @statistician_required
 def definition_list(request):
     # Reviewers (PUBLISH_TABLES) see the definitions too: they review the computations.
@@ -113,33 +37,56 @@ def definition_list(request):
 
 @statistician_required
 def definition_form(request, pk=None):
+    """The definition in a form with the sources' fields and code lists; "Vorschau" counts
+    the cells and small cells first (sealed side, audited), "Speichern" saves."""
     definition = selectors.definition_for(request.user, pk) if pk else None
+    previewed = None
     if request.method == "POST":
-        form = DefinitionForm(request.POST, user=request.user)
+        form = DefinitionForm(request.POST, user=request.user, definition=definition)
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            sources = list(data.pop("sources"))
-            data["filters"] = data["filters"] or []
-            data["parameters"] = data["parameters"] or {}
-            if not data["slug"]:
-                data.pop("slug")
+            spec = form.spec()
             try:
-                definition = services.save_definition(
-                    user=request.user, sources=sources, definition=definition, **data
-                )
-            except services.TableError as exc:
-                form.add_error(None, str(exc))
-            except PermissionDenied as exc:
+                if "preview" in request.POST:
+                    previewed = preview.preview(
+                        user=request.user,
+                        **{k: spec[k] for k in PREVIEW_FIELDS},
+                    )
+                else:
+                    return _save(request, definition, spec)
+            except (services.TableError, PermissionDenied) as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:  # model validation, e.g. a slug already in use
                 form.add_error(None, "; ".join(exc.messages))
-            else:
-                messages.success(request, _("Die Tabellendefinition ist gespeichert."))
-                return redirect(definition)
     else:
-        initial = _form_initial(definition) if definition else {"filters": [], "parameters": {}}
-        form = DefinitionForm(initial=initial, user=request.user)
-    return render(request, "tables/definition_form.html", {"form": form, "definition": definition})
+        initial = DefinitionForm.initial_from(definition) if definition else {}
+        form = DefinitionForm(initial=initial, user=request.user, definition=definition)
+    return render(
+        request,
+        "tables/definition_form.html",
+        {"form": form, "definition": definition, "preview": previewed},
+    )
+
+
+PREVIEW_FIELDS = (
+    "sources",
+    "dimensions",
+    "filters",
+    "measure",
+    "measure_field",
+    "method",
+    "parameters",
+)
+
+
+def _save(request, definition, spec):
+    sources = spec.pop("sources")
+    if not spec["slug"]:
+        spec.pop("slug")
+    definition = services.save_definition(
+        user=request.user, sources=sources, definition=definition, **spec
+    )
+    messages.success(request, _("Die Tabellendefinition ist gespeichert."))
+    return redirect(definition)
 
 
 @statistician_required

@@ -50,7 +50,7 @@ def sample(path):
 def test_schema_has_no_warnings_and_documents_every_api_url(schema):
     documented = {resolve(sample(path)).func for path in schema["paths"]}
     served = set(api_views())
-    assert len(served) == 19 and documented == served
+    assert len(served) == 22 and documented == served
     assert schema["info"]["title"] == "BIF API"
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
@@ -77,7 +77,7 @@ def test_every_list_is_paginated_and_filters_are_documented(schema):
         for path, item in schema["paths"].items()
         if "get" in item and "{" not in path and path not in DOCUMENTS
     }
-    assert len(lists) == 5
+    assert len(lists) == 6
     for path, operation in lists.items():
         ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         assert ref.startswith("#/components/schemas/Paginated"), path

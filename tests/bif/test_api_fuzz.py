@@ -145,6 +145,19 @@ def seed():
         series_dimension="Geschlecht",
     )
     dashboards.publish_dashboard(board, statistician)
+    from indicators import services as indicators
+
+    indicator = indicators.save_indicator(
+        user=statistician,
+        name="Einwohner",
+        definition="Einwohner mit Hauptwohnsitz.",
+        unit="Personen",
+        kind="value",
+        numerator=definition,
+        numerator_label="Einwohner",
+        decimals=0,
+        status="published",
+    )
 
     keys = {role: tokens.issue_token(user).key for role, user in people.items()}
     keys["anonymous"] = None
@@ -163,6 +176,8 @@ def seed():
             "slug": board.slug,
             "widget_pk": widget.pk,
         },
+        "/api/v1/indicators/{slug}/": {"slug": indicator.slug},
+        "/api/v1/indicator-profiles/{code}/": {"code": "01"},
     }
     return keys, objects
 

@@ -337,16 +337,14 @@ def test_statistician_defines_and_computes_table(browsers):
         fill(browser, "#id_slug", TABLE_SLUG)
         fill(browser, "#id_description", "Probelauf der Statistikstelle im Browser.")
         choose(browser, "#id_sources", text="Einwohner")
-        fill(
-            browser,
-            "#id_dimensions",
-            '[{"field": "Stadtteil", "kind": "code"}, '
-            '{"field": "Geburtsdatum", "kind": "age_band", "bands": "5y"}]',
-        )
-        fill(browser, "#id_filters", "[]")
+        # Chosen from the source's fields, no JSON to type (issue 19).
+        choose(browser, "#id_dim0_field", value="Stadtteil")
+        choose(browser, "#id_dim1_field", value="Geburtsdatum")
+        choose(browser, "#id_dim1_kind", value="age_band")
+        choose(browser, "#id_dim1_bands", value="5y")
         choose(browser, "#id_measure", value="count")
         choose(browser, "#id_method", value="suppression")
-        fill(browser, "#id_parameters", '{"min_frequency": 3}')
+        fill(browser, "#id_min_frequency", "3")
         submit(browser, "form.form", leaves="/neu/")
         definition = TableDefinition.objects.get(slug=TABLE_SLUG)
         JOURNEY["definition_id"] = definition.pk

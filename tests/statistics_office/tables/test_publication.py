@@ -16,6 +16,7 @@ from statistics_office.tables import services
 from statistics_office.tables.models import PublishedTable, TableComputation
 
 from .conftest import MARKER_AMOUNT
+from .form_data import form_data
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sealed"]),
@@ -194,21 +195,21 @@ def test_statistician_without_grant_cannot_define(statistician, source, grants):
     assert AuditEntry.objects.filter(action="access_denied").exists()
 
 
-def test_defining_through_the_form(office, source, client):
+def test_defining_through_the_form(office, resident_source, client):
     client.force_login(office[0])
+    source = resident_source
     response = client.post(
         reverse("tables:definition-create"),
         {
             "title": "Frauen nach Stadtteil",
             "sources": [source.pk],
-            "dimensions": '[{"field": "Stadtteil", "kind": "code"}]',
-            "filters": '[{"field": "Geschlecht", "op": "in", "values": ["w"]}]',
-            "measure": "count",
-            "method": "suppression",
-            "parameters": "{}",
+            **form_data(
+                dimensions=[{"field": "Stadtteil"}],
+                filters=[{"field": "Geschlecht", "op": "in", "values": "w"}],
+            ),
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["form"].errors
     definition = services.TableDefinition.objects.get(slug="frauen-nach-stadtteil")
     assert definition.filters[0]["values"] == ["w"]
 
