@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from dashboards import services
 from dashboards.demo import create_demo_dashboards
+from indicators.selectors import definitions_for_tables
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sealed"], transaction=True),
@@ -27,6 +28,11 @@ def test_demo_dashboards_draw_every_widget_from_the_seeded_tables(settings, tmp_
         assert client.get(board.get_absolute_url()).status_code == 200
         for widget, result in services.render_dashboard(board, {}):
             assert not result["empty"], (board.slug, widget.title)
+            # Every figure shows the definition of its indicator (issue 19).
+            assert definitions_for_tables(widget.table_id, widget.compare_table_id), (
+                board.slug,
+                widget.title,
+            )
             if result["figure"]:
                 go.Figure(result["figure"])  # valid for plotly
     # The demo city keeps its Stadtteil maps and gains a map of its 41 statistical districts,

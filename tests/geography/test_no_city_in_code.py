@@ -4,7 +4,7 @@ or "Geschlecht": areas and classifications are data."""
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION = ["bif", "departments", "statistics_office", "dashboards", "rollout"]
+PRODUCTION = ["bif", "departments", "statistics_office", "indicators", "dashboards", "rollout"]
 # The demo city itself: its generator, its seed and its demo dashboards and rollout.
 DEMO = {
     "departments/demo",
