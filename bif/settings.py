@@ -436,7 +436,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Who may frame a widget's embed page (dashboards: …/elemente/<id>/einbetten/): CSP
-# frame-ancestors sources, comma-separated, e.g. "'self', https://intranet.flensburg.de".
+# frame-ancestors sources, comma-separated, e.g. "'self', https://intranet.stadt.example".
 # Every other page keeps frame-ancestors 'none'.
 BIF_EMBED_FRAME_ANCESTORS = env_list("BIF_EMBED_FRAME_ANCESTORS", "'self'")
 if env_bool("BEHIND_TLS_PROXY", False):
