@@ -180,6 +180,9 @@ def legend_with_note(note):
 # --- Reference (city) value -----------------------------------------------------------------
 
 
+ADDITIVE_MEASURES = ("count", "sum")
+
+
 def reference_of(spec, table):
     """The reference value a widget carries ({"value": n, "label": text}), or None.
 
@@ -188,6 +191,10 @@ def reference_of(spec, table):
     found = spec.get("reference")
     if found is None:
         found = table.get("reference")
+        # The city's total of a count or a sum is no yardstick for its parts (a line at the
+        # city's 90,000 residents squashes the bars of its districts); only a mean compares.
+        if found is not None and table.get("measure", "count") in ADDITIVE_MEASURES:
+            return None
     if found is None:
         return None
     if not isinstance(found, dict):

@@ -137,9 +137,10 @@ def _hover_texts(cells, main):
     return [shown(c, main) or "" for c in cells]
 
 
-def _with_reference(figure, main, spec):
-    """The city's value (or another reference) as a dashed line, when the data carry one."""
-    reference = layout.reference_of(spec, main)
+def _with_reference(figure, main, spec, over_time=False):
+    """The city's value (or another reference) as a dashed line, when the data carry one.
+    Not over time: the city's value at the newest Stichtag is no reference for earlier ones."""
+    reference = None if over_time and "reference" not in spec else layout.reference_of(spec, main)
     if reference is None:
         return figure
     shape, label_ = layout.reference_line(reference, number(reference["value"], decimals(main)))
@@ -233,6 +234,7 @@ def _line(main, f, spec, palette, **_kw):
         },
         main,
         spec,
+        over_time=time_axis,
     )
 
 

@@ -159,3 +159,14 @@ def test_every_widget_result_carries_the_legend_of_signs():
     result = figures.build([SEX], spec("bar"))
     assert any(line.startswith(". =") for line in result["signs"])
     assert all(not line.endswith(":") for line in result["signs"])
+
+
+def test_the_citys_total_of_a_count_is_no_reference_line_for_its_parts():
+    """A line at the city's total would squash the bars of its districts; over time, the
+    newest city value is no reference for earlier Stichtage."""
+    main = table(stadtteil_cells({"01": 40, "02": 55, "03": 12}), [STADTTEIL])
+    main["reference"] = {"value": 107, "label": "Stadt insgesamt"}
+    main["measure"] = "count"
+    assert not figures.build([main], spec("bar"))["figure"]["layout"].get("shapes")
+    main["measure"] = "mean"
+    assert figures.build([main], spec("bar"))["figure"]["layout"]["shapes"]
