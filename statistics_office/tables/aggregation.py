@@ -293,7 +293,8 @@ def key_sums(plan):
         measures = "CAST(SUM(w) AS BIGINT) AS n, CAST(SUM(ks) AS BIGINT) AS key_sum"
     else:
         measures = f"COUNT(*) AS n, SUM(CAST(rk * {KEY_MODULUS} AS BIGINT)) AS key_sum"
-    sql = f"SELECT {', '.join(all_levels)}, {measures} FROM {_from(plan)} GROUP BY {', '.join(all_levels)}"
+    group = ", ".join(all_levels)
+    sql = f"SELECT {group}, {measures} FROM {_from(plan)} GROUP BY {group}"
     finest = (plan.cube.fetch if plan.cube is not None else _fetch)(sql, plan.params)
     # integer keys modulo 2**32 (record keys are multiples of 2**-32): sums are exact
     finest["key_sum"] = finest["key_sum"].astype("int64") % KEY_MODULUS
