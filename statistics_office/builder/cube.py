@@ -22,6 +22,7 @@ import pandas as pd
 from django.db import connections
 
 from bif.db_router import SEALED_ALIAS
+from statistics_office.disclosure import TOTAL
 from statistics_office.disclosure.cellkey import KEY_MODULUS
 from statistics_office.microdata import snapshots
 from statistics_office.microdata.store import RECORD_KEY_COLUMN
@@ -59,6 +60,30 @@ class Cube:
             result = self._con.execute(snapshots._duckdb_sql(sql), list(params))
             names = [c[0] for c in result.description]
             return pd.DataFrame(result.fetchall(), columns=names)
+
+    def key_sums(self, plan, combos):
+        """key_sums on a builder cube: every margin grouped by DuckDB (a cube has a few
+        thousand rows), the counts and key sums of its rows summed."""
+        parts = []
+        for combo in combos:
+            columns = [
+                f"d{i}_{k} AS c{i}" if k < len(plan.levels[i]) else f"'{TOTAL}' AS c{i}"
+                for i, k in enumerate(combo)
+            ]
+            keys = [f"d{i}_{k}" for i, k in enumerate(combo) if k < len(plan.levels[i])]
+            bottom = "FALSE" if any(combo) else "TRUE"
+            group = f" GROUP BY {', '.join(keys)}" if keys else ""
+            parts.append(
+                f"SELECT {', '.join(columns)}, CAST(SUM(w) AS BIGINT) AS n, "
+                f"CAST(SUM(ks) AS BIGINT) AS key_sum, {bottom} AS bottom "
+                f"FROM {aggregation._from(plan)}{group}"
+            )
+        frame = self.fetch(" UNION ALL ".join(parts), plan.params * len(parts))
+        frame = frame[frame["n"] > 0].reset_index(drop=True)
+        frame["key_sum"] = frame["key_sum"].astype("int64") % KEY_MODULUS
+        frame["bottom"] = frame["bottom"].astype(bool)
+        names = [f"c{i}" for i in range(len(plan.names))]
+        return frame.rename(columns=dict(zip(names, plan.names, strict=True)))
 
 
 def _fields(items):

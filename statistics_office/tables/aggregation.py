@@ -290,12 +290,13 @@ def key_sums(plan):
     names = [f"c{i}" for i in range(len(plan.names))]
     all_levels = [f"d{i}_{k}" for i, levels in enumerate(plan.levels) for k in range(len(levels))]
     if plan.cube is not None:
-        measures = "CAST(SUM(w) AS BIGINT) AS n, CAST(SUM(ks) AS BIGINT) AS key_sum"
-    else:
-        measures = f"COUNT(*) AS n, SUM(CAST(rk * {KEY_MODULUS} AS BIGINT)) AS key_sum"
+        return plan.cube.key_sums(plan, combos)
     group = ", ".join(all_levels)
-    sql = f"SELECT {group}, {measures} FROM {_from(plan)} GROUP BY {group}"
-    finest = (plan.cube.fetch if plan.cube is not None else _fetch)(sql, plan.params)
+    sql = (
+        f"SELECT {group}, COUNT(*) AS n, SUM(CAST(rk * {KEY_MODULUS} AS BIGINT)) AS key_sum "
+        f"FROM {_from(plan)} GROUP BY {group}"
+    )
+    finest = _fetch(sql, plan.params)
     # integer keys modulo 2**32 (record keys are multiples of 2**-32): sums are exact
     finest["key_sum"] = finest["key_sum"].astype("int64") % KEY_MODULUS
     parts = []

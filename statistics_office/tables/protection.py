@@ -7,6 +7,7 @@ table. Either way the result holds only what may be shown: secret cells lose the
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -209,11 +210,19 @@ def pattern_stats(cells, dims, suppressed):
     }
 
 
+@functools.lru_cache(maxsize=16)
+def _ptable_of_rows(rows):
+    """One table object per set of rows (checking a table's rows took a small query's
+    time twice over); tables are not changed once built."""
+    return PerturbationTable.from_frame(pd.DataFrame([dict(row) for row in rows]))
+
+
 def office_ptable(params) -> PerturbationTable:
     """The office's own table (rows in ``params["ptable_rows"]``) or one built from
     D, V, js and p_stay."""
     if params.get("ptable_rows"):
-        return PerturbationTable.from_frame(pd.DataFrame(params["ptable_rows"]))
+        rows = params["ptable_rows"]
+        return _ptable_of_rows(tuple(tuple(row.items()) for row in rows))
     return perturbation_table(
         D=int(params["ptable_D"]),
         V=float(params["ptable_V"]),
