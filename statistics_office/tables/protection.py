@@ -279,6 +279,23 @@ def _cellkey(cells, dims, params, clock):
             "V": ptable.V,
             "js": ptable.js,
             "own": bool(params.get("ptable_rows")),
+            **_ptable_statistics(ptable),
+        },
+    }
+    return Protected(out, stats, None, {"protect_s": protect_s, "audit_s": 0.0})
+
+
+_statistics_of = {}  # id -> (table, statistics): a table's rows do not change
+
+
+def _ptable_statistics(ptable):
+    """Whether the table meets its variance and each row's mean and variance (once per
+    table object: the same office table serves every builder query)."""
+    entry = _statistics_of.get(id(ptable))
+    if entry is None or entry[0] is not ptable:
+        if len(_statistics_of) > 32:
+            _statistics_of.clear()
+        statistics = {
             "meets_variance": ptable.meets_variance(),
             "rows": [
                 {
@@ -288,9 +305,9 @@ def _cellkey(cells, dims, params, clock):
                 }
                 for r in ptable.row_statistics().itertuples()
             ],
-        },
-    }
-    return Protected(out, stats, None, {"protect_s": protect_s, "audit_s": 0.0})
+        }
+        entry = _statistics_of[id(ptable)] = (ptable, statistics)
+    return {key: value if key != "rows" else list(value) for key, value in entry[1].items()}
 
 
 def _published(cells, dims, value, suppressed, *, empty, reason):
