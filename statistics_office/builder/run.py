@@ -19,6 +19,7 @@ from statistics_office.disclosure.cellkey import perturbation_table
 from statistics_office.tables import aggregation, protection, ptables
 from statistics_office.tables.services import display_order
 
+from . import cube as cubes
 from . import rules
 from .auditing import record_audit
 from .models import BuilderQuery, Catalogue
@@ -64,10 +65,15 @@ def _definition(resolved, parameters, filters=None):
     )
 
 
-def protected_table(version, resolved, catalogue, parameters):
-    """(records, layout) of a resolved query on a version, or :class:`rules.Refused`."""
+def protected_table(version, resolved, catalogue, parameters, *, use_cube=True):
+    """(records, layout) of a resolved query on a version, or :class:`rules.Refused`.
+    Grouped from the version's cube (cube.py) where it answers the query, else from the
+    records: the same cells either way."""
+    cube = cubes.for_version(version, catalogue.items) if use_cube else None
+    if cube is not None and not cube.answers(resolved.filters):
+        cube = None
     try:
-        cells, dims = aggregation.aggregate(version, _definition(resolved, parameters))
+        cells, dims = aggregation.aggregate(version, _definition(resolved, parameters), cube=cube)
     except aggregation.DefinitionError as exc:
         if "keinen Datensatz" in str(exc):
             rules.refuse_small_population(0, max(1, catalogue.min_filter_population))
@@ -77,7 +83,9 @@ def protected_table(version, resolved, catalogue, parameters):
     if resolved.filters:
         total = int(cells.loc[_is_grand_total(cells, dims), "n"].sum())
         rules.refuse_small_population(total, catalogue.min_filter_population)
-        unfiltered, _dims = aggregation.aggregate(version, _definition(resolved, parameters, []))
+        unfiltered, _dims = aggregation.aggregate(
+            version, _definition(resolved, parameters, []), cube=cube
+        )
         names = [d.name for d in dims]
         both = unfiltered[[*names, "n"]].merge(
             cells[[*names, "n"]], on=names, how="left", suffixes=("_all", "")

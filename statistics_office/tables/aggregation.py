@@ -73,6 +73,7 @@ class Plan:
     where: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
     base_columns: list[str] = field(default_factory=list)  # inner select: raw columns and ages
+    cube: object = None  # a builder cube (weighted rows n, key sum) read instead of the records
 
 
 def _q(name):
@@ -149,10 +150,11 @@ def plan(
     measure_field=None,
     holder=None,
     prefix="b",
+    cube=None,
 ):
     """Translate a definition into SQL expressions on a version's table (``prefix`` names
     the inner columns, so that several tables' plans can share one query)."""
-    plan = Plan(table=_q(version.table_name), names=[], levels=[])
+    plan = Plan(table=_q(version.table_name), names=[], levels=[], cube=cube)
     base_cols, base_params = [], []
     for i, spec in enumerate(definition_dims):
         kind = spec.get("kind", "code")
@@ -207,7 +209,10 @@ def plan(
         base_cols.append(f"{_column(version, measure_field, types=('integer', 'number'))} AS m")
     if holder:
         base_cols.append(f"{_column(version, holder)} AS h")
-    base_cols.append(f"{_q(RECORD_KEY_COLUMN)} AS rk")
+    if cube is not None:  # a cube row stands for n records with their key sum
+        base_cols += [f"{_q(cube.COUNT)} AS w", f"{_q(cube.KEY_SUM)} AS ks"]
+    else:
+        base_cols.append(f"{_q(RECORD_KEY_COLUMN)} AS rk")
     plan.base_columns = base_cols
     plan.params = base_params + plan.params  # select-list params come before WHERE params
     return plan
@@ -222,7 +227,11 @@ def _from(plan):
         for i, levels in enumerate(plan.levels)
         for k, expr in enumerate(levels)
     ]
-    extra = [c.split(" AS ")[-1] for c in plan.base_columns if c.endswith((" m", " h", " rk"))]
+    extra = [
+        c.split(" AS ")[-1]
+        for c in plan.base_columns
+        if c.endswith((" m", " h", " rk", " w", " ks"))
+    ]
     return f"(SELECT {', '.join(level_cols + extra)} FROM ({base}) base) lev"
 
 
@@ -283,10 +292,12 @@ def key_sums(plan):
     combos = list(itertools.product(*[range(c) for c in level_counts]))
     names = [f"c{i}" for i in range(len(plan.names))]
     all_levels = [f"d{i}_{k}" for i, levels in enumerate(plan.levels) for k in range(len(levels))]
+    if plan.cube is not None:
+        return plan.cube.key_sums(plan, combos)
+    group = ", ".join(all_levels)
     sql = (
-        f"SELECT {', '.join(all_levels)}, COUNT(*) AS n, "
-        f"SUM(CAST(rk * {KEY_MODULUS} AS BIGINT)) AS key_sum "
-        f"FROM {_from(plan)} GROUP BY {', '.join(all_levels)}"
+        f"SELECT {group}, COUNT(*) AS n, SUM(CAST(rk * {KEY_MODULUS} AS BIGINT)) AS key_sum "
+        f"FROM {_from(plan)} GROUP BY {group}"
     )
     finest = _fetch(sql, plan.params)
     # integer keys modulo 2**32 (record keys are multiples of 2**-32): sums are exact
@@ -335,8 +346,11 @@ def dimensions(plan_, bottom, definition_dims):
     return dims
 
 
-def aggregate(version, definition, reference_date=None):
+def aggregate(version, definition, reference_date=None, *, cube=None):
     """Complete table (all margins) of one definition on one version.
+
+    ``cube``: a builder cube of the version (statistics_office.builder.cube) to group
+    instead of the records, for the cell key method on counts: the same cells.
 
     Returns ``(cells, dims)``; cells have the dimension columns, ``value``, ``n`` and, as the
     definition needs them, ``top1``/``top2`` (sums) or ``cell_key`` (cell key method).
@@ -355,6 +369,7 @@ def aggregate(version, definition, reference_date=None):
         reference_date.isoformat(),
         measure_field=definition.measure_field if magnitude else None,
         holder=holder if magnitude else None,
+        cube=cube if definition.method == "cellkey" and not magnitude else None,
     )
     plan_dims = p.names
     keys = None

@@ -83,3 +83,13 @@ def residents(source):
 @pytest.fixture
 def catalogue(source, residents):
     return Catalogue.objects.create(source=source, items=ITEMS, min_filter_population=50)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cubes():
+    """A test's versions reuse table names and ids after the rollback: no cube of another."""
+    from statistics_office.builder import cube
+
+    cube.clear()
+    yield
+    cube.clear()
