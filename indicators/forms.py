@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from statistics_office.tables.models import PublishedTable, TableDefinition
 
+from . import services
 from .models import Indicator
 
 
@@ -47,26 +48,7 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = [
-            "name",
-            "slug",
-            "definition",
-            "unit",
-            "kind",
-            "numerator",
-            "numerator_label",
-            "numerator_filter",
-            "denominator",
-            "denominator_label",
-            "denominator_filter",
-            "area_dimension",
-            "decimals",
-            "source",
-            "contact",
-            "legal_basis",
-            "footnotes",
-            "status",
-        ]
+        fields = list(services.FIELDS)  # what the office edits, in one place
         widgets = {
             "definition": forms.Textarea(attrs={"rows": 3}),
             "footnotes": forms.Textarea(attrs={"rows": 2}),
