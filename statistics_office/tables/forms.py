@@ -110,10 +110,7 @@ class DefinitionForm(forms.Form):
         ]
         levels = [("", "–")] + [(lv.slug, lv.name) for lv in AreaLevel.objects.order_by("name")]
         lists = [("", "–")] + [(c.slug, c.name) for c in Classification.objects.order_by("name")]
-        hierarchies = [("", "–")] + [
-            (f"{lv.slug}->{lv.parent.slug}", f"{lv.name} → {lv.parent.name}")
-            for lv in AreaLevel.objects.exclude(parent=None).select_related("parent")
-        ]
+        hierarchies = [("", "–")] + _hierarchy_choices(AreaLevel.objects.all())
         bands = BAND_CHOICES[:3] + lists[1:] + BAND_CHOICES[3:]
         for i in range(DIMENSIONS):
             p = f"dim{i}_"
@@ -365,3 +362,17 @@ class DefinitionForm(forms.Form):
             "parameters": parameters,
             "auto_publish": data.get("auto_publish", False),
         }
+
+
+def _hierarchy_choices(levels):
+    """Every level with each of its ancestors ("baublock->ortsbezirk" too, not only the
+    direct parent): a table may show blocks within their districts."""
+    by_pk = {lv.pk: lv for lv in levels}
+    choices = []
+    for level in sorted(by_pk.values(), key=lambda lv: lv.name):
+        ancestor, seen = by_pk.get(level.parent_id), {level.pk}
+        while ancestor is not None and ancestor.pk not in seen:
+            seen.add(ancestor.pk)
+            choices.append((f"{level.slug}->{ancestor.slug}", f"{level.name} → {ancestor.name}"))
+            ancestor = by_pk.get(ancestor.parent_id)
+    return choices

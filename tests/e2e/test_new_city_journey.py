@@ -150,15 +150,13 @@ def test_a_new_city_is_set_up_from_files_in_the_admin_and_mapped(browsers):
         fill(office, "#id_title", "Einwohner Seeburg nach Baublock")
         fill(office, "#id_slug", "seeburg-bloecke")
         sources.select_by_visible_text(next(o.text for o in sources.options if "Seeburg" in o.text))
-        fill(
-            office,
-            "#id_dimensions",
-            '[{"field": "Baublock", "kind": "hierarchy", "hierarchy": "baublock->ortsbezirk"}]',
-        )
-        fill(office, "#id_filters", "[]")
+        # Chosen from the source's fields and the city's levels, no JSON to type (issue 19).
+        Select(office.css("#id_dim0_field")[0]).select_by_value("Baublock")
+        Select(office.css("#id_dim0_kind")[0]).select_by_value("hierarchy")
+        Select(office.css("#id_dim0_hierarchy")[0]).select_by_value("baublock->ortsbezirk")
         Select(office.css("#id_measure")[0]).select_by_value("count")
         Select(office.css("#id_method")[0]).select_by_value("suppression")
-        fill(office, "#id_parameters", "{}")
+        fill(office, "#id_min_frequency", "3")
         checked(office)
         submit(office, "form.form button[type=submit]")
         assert re.search(r"/tabellen/statistikstelle/\d+/$", office.path), office.path
