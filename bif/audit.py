@@ -54,6 +54,7 @@ class Action(models.TextChoices):
     BACKUP_CREATED = "backup_created", gettext_lazy("Sicherung erstellt")
     BACKUP_RESTORED = "backup_restored", gettext_lazy("Sicherung wiederhergestellt")
     SAMPLE_DESCRIBED = "sample_described", gettext_lazy("Beispieldatei beschrieben")
+    CATALOGUE_CHANGED = "catalogue_changed", gettext_lazy("Katalog des Tabellenbaukastens geändert")
 
 
 class Outcome(models.TextChoices):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("abfrage/<int:pk>/vorschlagen/", views.propose, name="propose"),
     path("gespeichert/<int:pk>/", views.run_saved, name="run-saved"),
     path("statistikstelle/", views.office, name="office"),
+    path("statistikstelle/katalog/<int:source_pk>/", views.catalogue, name="catalogue"),
 ]

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from bif import roles
 from statistics_office.builder import selectors, services
-from statistics_office.builder.models import BuilderQuery, Proposal
+from statistics_office.builder.models import BuilderQuery, Catalogue, Proposal
 from statistics_office.tables.codes import TOTAL, UNKNOWN, UNKNOWN_LEAF, code_labels
 
 from . import results
+from .catalogue_forms import CatalogueForm
 
 
 def staff_required(view):
@@ -206,5 +207,31 @@ def office(request):
     return render(
         request,
         "table_builder/office.html",
-        {"patterns": selectors.unusual_patterns(), "proposals": selectors.open_proposals()},
+        {
+            "patterns": selectors.unusual_patterns(),
+            "proposals": selectors.open_proposals(),
+            "sources": services.editable_sources(request.user).select_related("builder_catalogue"),
+        },
+    )
+
+
+@office_required
+def catalogue(request, source_pk):
+    """The office keeps a source's catalogue: offered fields, classifications, limits."""
+    source = get_object_or_404(services.editable_sources(request.user), pk=source_pk)
+    existing = Catalogue.objects.filter(source=source).first()
+    initial = CatalogueForm.initial_from(existing) if existing else {"enabled": True}
+    form = CatalogueForm(request.POST or None, source=source, catalogue=existing, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.keep_catalogue(request.user, source, **form.settings())
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Der Katalog ist gespeichert."))
+            return redirect("table_builder:office")
+    return render(
+        request,
+        "table_builder/catalogue.html",
+        {"form": form, "source": source, "catalogue": existing},
     )

@@ -5,6 +5,6 @@ from .models import Catalogue
 
 @admin.register(Catalogue)
 class CatalogueAdmin(admin.ModelAdmin):
-    """The office keeps its catalogues here (items as JSON, limits, perturbation table)."""
+    """The catalogues as rows; the office keeps them in its form (table_builder.views.catalogue)."""
 
     list_display = ["source", "enabled", "max_dimensions", "max_cells", "min_filter_population"]

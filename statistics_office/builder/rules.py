@@ -103,6 +103,36 @@ def resolve(spec, *, items, max_dimensions, excluded_combinations):
     return Resolved(dimensions=dimensions, filters=filters, keys=keys)
 
 
+def check_catalogue(items, excluded_combinations, fields):
+    """The office's catalogue before it is kept: keys unique, every item on a field of the
+    source, exclusions naming offered items. Returns the messages (empty: it may be kept)."""
+    problems = []
+    keys = [item["key"] for item in items]
+    doubled = sorted({k for k in keys if keys.count(k) > 1})
+    if doubled:
+        problems.append(
+            _("Die Kennung „%(key)s“ kommt mehrfach vor; jede Kennung nur einmal.")
+            % {"key": doubled[0]}
+        )
+    for item in items:
+        field = item["dimension"]["field"]
+        if field not in fields:
+            problems.append(
+                _("Merkmal „%(label)s“: das Feld „%(field)s“ hat die Datenquelle nicht.")
+                % {"label": item["label"], "field": field}
+            )
+    for combination in excluded_combinations:
+        unknown = [k for k in combination if k not in keys]
+        if unknown:
+            problems.append(
+                _("Ausgeschlossene Kombination: „%(key)s“ ist kein Merkmal des Katalogs.")
+                % {"key": unknown[0]}
+            )
+        elif len(set(combination)) < 2:
+            problems.append(_("Eine ausgeschlossene Kombination nennt mindestens zwei Merkmale."))
+    return problems
+
+
 def isolation(filtered_n, unfiltered_n, threshold):
     """Filter isolation: the records a filter removes from a cell, if there are any, must be
     at least ``threshold``; otherwise the difference to the unfiltered table (which anyone

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bif import jobs, roles
+from bif import audit, jobs, roles
 
 from . import rules
 from .auditing import record_audit
@@ -90,6 +90,65 @@ def catalogues_for(user):
     if not may_build(user):
         return Catalogue.objects.none()
     return Catalogue.objects.filter(enabled=True).select_related("source").order_by("source__name")
+
+
+def editable_sources(user):
+    """Sources whose catalogue ``user`` may keep: the office's, on sources it defines
+    tables for."""
+    from departments.models import DataSource
+    from statistics_office import access
+
+    if not roles.has_role(user, roles.STATISTICIAN):
+        return DataSource.objects.none()
+    return access.sources_for(user, access.DEFINE_TABLES).order_by("name")
+
+
+def keep_catalogue(user, source, *, items, excluded_combinations, **limits):
+    """Create or change the catalogue of ``source``: checked, saved, audited. Answers
+    given before the change are not reused after it (``_answered_before`` in run.py)."""
+    from statistics_office.tables.form_codes import schema_fields
+
+    if not editable_sources(user).filter(pk=source.pk).exists():
+        raise PermissionDenied(_("Den Katalog dieser Datenquelle pflegt die Statistikstelle."))
+    problems = rules.check_catalogue(items, excluded_combinations, schema_fields([source]))
+    problems += _classification_problems(items)
+    if problems:
+        raise ValueError(" ".join(str(p) for p in problems))
+    catalogue, created = Catalogue.objects.update_or_create(
+        source=source,
+        defaults={"items": items, "excluded_combinations": excluded_combinations, **limits},
+    )
+    audit.record(
+        action=audit.Action.CATALOGUE_CHANGED,
+        user=user,
+        obj=catalogue,
+        source=source,
+        details={
+            "created": created,
+            "items": [item["key"] for item in items],
+            "excluded": excluded_combinations,
+            "enabled": catalogue.enabled,
+            "max_dimensions": catalogue.max_dimensions,
+            "max_cells": catalogue.max_cells,
+            "min_filter_population": catalogue.min_filter_population,
+            "max_sparse_share": catalogue.max_sparse_share,
+            "ptable": catalogue.ptable,
+        },
+    )
+    return catalogue
+
+
+def _classification_problems(items):
+    """Each item's classification as the tables read it (age bands, code labels)."""
+    from statistics_office.tables import codes
+
+    problems = []
+    for item in items:
+        try:
+            codes.code_labels(item["dimension"])
+        except codes.DefinitionError as exc:
+            problems.append(f"{item['label']}: {exc}")
+    return problems
 
 
 def ask(user, source, spec):
