@@ -107,3 +107,21 @@ def test_staff_build_download_save_and_propose_a_table(browsers):
         text = office.css("main")[0].text
         assert "Einwohner nach Stadtteil und Altersgruppe" in text
         checked(office)
+
+    with step(office, "builder-07-office-keeps-the-catalogue-in-a-form"):
+        from statistics_office.builder.models import Catalogue
+
+        catalogue = Catalogue.objects.get(source__slug="einwohner")
+        office.css(f"a[href='/tabellenbaukasten/statistikstelle/katalog/{catalogue.source_id}/']")[
+            0
+        ].click()
+        office.wait_for(lambda d: "/katalog/" in d.current_url, message="catalogue form")
+        assert office.css("#id_it0_key")[0].get_attribute("value") == "stadtteil"
+        checked(office)
+        field = office.css("#id_max_cells")[0]
+        field.clear()
+        field.send_keys(str(catalogue.max_cells + 500))
+        submit(office, "main form button.primary")
+        assert "Der Katalog ist gespeichert" in office.css("main")[0].text
+        assert Catalogue.objects.get(pk=catalogue.pk).max_cells == catalogue.max_cells + 500
+        checked(office)
