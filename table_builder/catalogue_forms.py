@@ -7,15 +7,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bif.geography.models import AreaLevel, Classification
-from statistics_office.tables.form_codes import bands_text, parse_bands, schema_fields
-from statistics_office.tables.forms import BAND_CHOICES, KIND_CHOICES, _hierarchy_choices
+from statistics_office.tables import classification_fields
+from statistics_office.tables.form_codes import schema_fields
 from statistics_office.tables.models import OfficePerturbationTable
 
 EMPTY_ROWS = 3
 MIN_ROWS = 6
-ITEM_FIELDS = ("key", "label", "group", "filter", "field", "kind", "level", "codelist")
-ITEM_FIELDS += ("bands", "own_bands", "hierarchy")
+ITEM_FIELDS = ("key", "label", "group", "filter", "field", *classification_fields.NAMES)
 
 
 class CatalogueForm(forms.Form):
@@ -58,10 +56,7 @@ class CatalogueForm(forms.Form):
         fields = [("", _("– nicht belegt –"))] + [
             (name, f"{d.get('title') or name} ({name})") for name, d in schema.items()
         ]
-        levels = [("", "–")] + [(lv.slug, lv.name) for lv in AreaLevel.objects.order_by("name")]
-        lists = [("", "–")] + [(c.slug, c.name) for c in Classification.objects.order_by("name")]
-        hierarchies = [("", "–")] + _hierarchy_choices(AreaLevel.objects.all())
-        bands = BAND_CHOICES[:3] + lists[1:] + BAND_CHOICES[3:]
+        choices = classification_fields.Choices()
         existing = len(catalogue.items) if catalogue else 0
         self.rows = max(MIN_ROWS, existing + EMPTY_ROWS)
         for i in range(self.rows):
@@ -84,33 +79,7 @@ class CatalogueForm(forms.Form):
             self.fields[p + "field"] = forms.ChoiceField(
                 label=_("Merkmal %(n)s: Feld") % n, choices=fields, required=False
             )
-            self.fields[p + "kind"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Art") % n, choices=KIND_CHOICES, initial="code"
-            )
-            self.fields[p + "level"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Gebietsebene (Bezeichnungen)") % n,
-                choices=levels,
-                required=False,
-            )
-            self.fields[p + "codelist"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Klassifikation (Bezeichnungen)") % n,
-                choices=lists,
-                required=False,
-            )
-            self.fields[p + "bands"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Altersgruppen") % n,
-                choices=bands,
-                required=False,
-                initial="5y",
-            )
-            self.fields[p + "own_bands"] = forms.CharField(
-                label=_("Merkmal %(n)s: eigene Altersgruppen") % n,
-                required=False,
-                help_text=_("z. B. 0-14, 15-64, 65+ (lückenlos ab 0, die letzte offen)"),
-            )
-            self.fields[p + "hierarchy"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Hierarchie") % n, choices=hierarchies, required=False
-            )
+            classification_fields.add_fields(self, p, i + 1, choices)
 
     def item_rows(self):
         return [(i + 1, [self[f"it{i}_{name}"] for name in ITEM_FIELDS]) for i in range(self.rows)]
@@ -127,21 +96,15 @@ class CatalogueForm(forms.Form):
             "excluded": "\n".join(" + ".join(c) for c in catalogue.excluded_combinations or []),
         }
         for i, item in enumerate(catalogue.items):
-            p, dim = f"it{i}_", item.get("dimension") or {}
-            bands = dim.get("bands", "5y")
+            p = f"it{i}_"
+            initial.update(classification_fields.initial(item.get("dimension") or {}, p))
             initial.update(
                 {
                     p + "key": item.get("key", ""),
                     p + "label": item.get("label", ""),
                     p + "group": item.get("group", ""),
                     p + "filter": bool(item.get("filter")),
-                    p + "field": dim.get("field", ""),
-                    p + "kind": dim.get("kind", "code"),
-                    p + "level": dim.get("level", ""),
-                    p + "codelist": dim.get("codelist", ""),
-                    p + "bands": bands if isinstance(bands, str) else "own",
-                    p + "own_bands": "" if isinstance(bands, str) else bands_text(bands),
-                    p + "hierarchy": dim.get("hierarchy", ""),
+                    p + "field": (item.get("dimension") or {}).get("field", ""),
                 }
             )
         return initial
@@ -159,14 +122,7 @@ class CatalogueForm(forms.Form):
                 self.add_error(p + "field", _("Bitte das Feld der Datenquelle wählen."))
             if not data.get(p + "label"):
                 self.add_error(p + "label", _("Bitte eine Bezeichnung angeben."))
-            kind = data.get(p + "kind")
-            if kind == "age_band" and data.get(p + "bands") == "own":
-                try:
-                    parse_bands(data.get(p + "own_bands") or "")
-                except forms.ValidationError as exc:
-                    self.add_error(p + "own_bands", exc)
-            if kind == "hierarchy" and not data.get(p + "hierarchy"):
-                self.add_error(p + "hierarchy", _("Bitte die Hierarchie wählen."))
+            classification_fields.check(self, data, p)
         return data
 
     def settings(self):
@@ -180,16 +136,7 @@ class CatalogueForm(forms.Form):
                 continue
             # Keys the form does not show (an item's own filter list) stay as they were.
             item = {k: v for k, v in old.get(data[p + "key"], {}).items() if k == "values"}
-            dim = {"field": data[p + "field"], "kind": data[p + "kind"]}
-            if dim["kind"] == "code":
-                for key in ("level", "codelist"):
-                    if data.get(p + key):
-                        dim[key] = data[p + key]
-            elif dim["kind"] == "age_band":
-                bands = data.get(p + "bands") or "5y"
-                dim["bands"] = parse_bands(data[p + "own_bands"]) if bands == "own" else bands
-            else:
-                dim["hierarchy"] = data[p + "hierarchy"]
+            dim = {"field": data[p + "field"], **classification_fields.spec(data, p)}
             item.update(key=data[p + "key"], label=data[p + "label"], dimension=dim)
             if data.get(p + "group"):
                 item["group"] = data[p + "group"]

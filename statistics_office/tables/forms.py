@@ -9,33 +9,19 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bif.geography.models import AreaLevel, Classification
 from departments.models import DataSource
 from statistics_office import access
 
-from . import selectors
+from . import classification_fields, selectors
 from .form_codes import (
     _typed,
-    bands_text,
     code_list,
-    parse_bands,
     schema_fields,
 )
 from .models import OfficePerturbationTable, TableDefinition
 
 DIMENSIONS = 4
 FILTERS = 3
-KIND_CHOICES = [
-    ("code", _("Code (z. B. Stadtteil, Geschlecht)")),
-    ("age_band", _("Altersgruppen aus einem Datumsfeld")),
-    ("hierarchy", _("Hierarchie (Bezirke mit ihren Stadtteilen)")),
-]
-BAND_CHOICES = [
-    ("5y", _("5-Jahres-Gruppen bis 85+")),
-    ("5y95", _("5-Jahres-Gruppen bis 95+")),
-    ("planning", _("Planungsgruppen (0–2, 3–5, 6–9, 10–17, 18–24, 25–44, 45–64, 65–79, 80+)")),
-    ("own", _("eigene Gruppen (unten angeben)")),
-]
 OP_CHOICES = [
     ("in", _("ist einer von")),
     ("not_in", _("ist keiner von")),
@@ -108,10 +94,7 @@ class DefinitionForm(forms.Form):
         self.fields["ptable"].choices = [("", _("Standard (D = 3)"))] + [
             (t.name, t.name) for t in OfficePerturbationTable.objects.order_by("name")
         ]
-        levels = [("", "–")] + [(lv.slug, lv.name) for lv in AreaLevel.objects.order_by("name")]
-        lists = [("", "–")] + [(c.slug, c.name) for c in Classification.objects.order_by("name")]
-        hierarchies = [("", "–")] + _hierarchy_choices(AreaLevel.objects.all())
-        bands = BAND_CHOICES[:3] + lists[1:] + BAND_CHOICES[3:]
+        choices = classification_fields.Choices()
         for i in range(DIMENSIONS):
             p = f"dim{i}_"
             n = i + 1
@@ -120,35 +103,7 @@ class DefinitionForm(forms.Form):
                 choices=field_choices,
                 required=i == 0,
             )
-            self.fields[p + "kind"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Art") % {"n": n}, choices=KIND_CHOICES, initial="code"
-            )
-            self.fields[p + "level"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Gebietsebene (Bezeichnungen)") % {"n": n},
-                choices=levels,
-                required=False,
-            )
-            self.fields[p + "codelist"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Klassifikation (Bezeichnungen)") % {"n": n},
-                choices=lists,
-                required=False,
-            )
-            self.fields[p + "bands"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Altersgruppen") % {"n": n},
-                choices=bands,
-                required=False,
-                initial="5y",
-            )
-            self.fields[p + "own_bands"] = forms.CharField(
-                label=_("Merkmal %(n)s: eigene Altersgruppen") % {"n": n},
-                required=False,
-                help_text=_("z. B. 0-14, 15-64, 65+ (lückenlos ab 0, die letzte offen)"),
-            )
-            self.fields[p + "hierarchy"] = forms.ChoiceField(
-                label=_("Merkmal %(n)s: Hierarchie") % {"n": n},
-                choices=hierarchies,
-                required=False,
-            )
+            classification_fields.add_fields(self, p, n, choices)
             self.fields[p + "label"] = forms.CharField(
                 label=_("Merkmal %(n)s: Bezeichnung in der Tabelle") % {"n": n},
                 required=False,
@@ -216,19 +171,8 @@ class DefinitionForm(forms.Form):
         }
         for i, dim in enumerate(definition.dimensions[:DIMENSIONS]):
             p = f"dim{i}_"
-            bands = dim.get("bands", "5y")
-            initial.update(
-                {
-                    p + "field": dim.get("field", ""),
-                    p + "kind": dim.get("kind", "code"),
-                    p + "level": dim.get("level", ""),
-                    p + "codelist": dim.get("codelist", ""),
-                    p + "bands": bands if isinstance(bands, str) else "own",
-                    p + "own_bands": "" if isinstance(bands, str) else bands_text(bands),
-                    p + "hierarchy": dim.get("hierarchy", ""),
-                    p + "label": dim.get("label", ""),
-                }
-            )
+            initial.update(classification_fields.initial(dim, p))
+            initial.update({p + "field": dim.get("field", ""), p + "label": dim.get("label", "")})
         for j, flt in enumerate((definition.filters or [])[:FILTERS]):
             p = f"flt{j}_"
             values = flt.get("values") if flt.get("op") in LIST_OPS else [flt.get("value", "")]
@@ -246,14 +190,8 @@ class DefinitionForm(forms.Form):
         sources = list(data.get("sources") or [])
         for i in range(DIMENSIONS):
             self._check_field(f"dim{i}_field", sources)
-            used, kind = data.get(f"dim{i}_field"), data.get(f"dim{i}_kind")
-            if used and kind == "age_band" and data.get(f"dim{i}_bands") == "own":
-                try:
-                    parse_bands(data.get(f"dim{i}_own_bands") or "")
-                except forms.ValidationError as exc:
-                    self.add_error(f"dim{i}_own_bands", exc)
-            if used and kind == "hierarchy" and not data.get(f"dim{i}_hierarchy"):
-                self.add_error(f"dim{i}_hierarchy", _("Bitte die Hierarchie wählen."))
+            if data.get(f"dim{i}_field"):
+                classification_fields.check(self, data, f"dim{i}_")
         for j in range(FILTERS):
             self._check_field(f"flt{j}_field", sources)
             self._check_filter(j)
@@ -318,18 +256,9 @@ class DefinitionForm(forms.Form):
                 continue
             # Keys the form does not show (e.g. a field per source) stay as they were.
             dim = dict(old_dims[i]) if i < len(old_dims) else {}
-            for key in ("level", "codelist", "bands", "hierarchy", "label"):
+            for key in (*classification_fields.DIMENSION_KEYS, "label"):
                 dim.pop(key, None)
-            dim.update(field=data[p + "field"], kind=data[p + "kind"])
-            if dim["kind"] == "code":
-                for key in ("level", "codelist"):
-                    if data.get(p + key):
-                        dim[key] = data[p + key]
-            elif dim["kind"] == "age_band":
-                bands = data.get(p + "bands") or "5y"
-                dim["bands"] = parse_bands(data[p + "own_bands"]) if bands == "own" else bands
-            else:
-                dim["hierarchy"] = data[p + "hierarchy"]
+            dim.update(field=data[p + "field"], **classification_fields.spec(data, p))
             if data.get(p + "label"):
                 dim["label"] = data[p + "label"]
             dimensions.append(dim)
@@ -362,17 +291,3 @@ class DefinitionForm(forms.Form):
             "parameters": parameters,
             "auto_publish": data.get("auto_publish", False),
         }
-
-
-def _hierarchy_choices(levels):
-    """Every level with each of its ancestors ("baublock->ortsbezirk" too, not only the
-    direct parent): a table may show blocks within their districts."""
-    by_pk = {lv.pk: lv for lv in levels}
-    choices = []
-    for level in sorted(by_pk.values(), key=lambda lv: lv.name):
-        ancestor, seen = by_pk.get(level.parent_id), {level.pk}
-        while ancestor is not None and ancestor.pk not in seen:
-            seen.add(ancestor.pk)
-            choices.append((f"{level.slug}->{ancestor.slug}", f"{level.name} → {ancestor.name}"))
-            ancestor = by_pk.get(ancestor.parent_id)
-    return choices
