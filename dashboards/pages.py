@@ -9,14 +9,13 @@ import hashlib
 import json
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Subquery, Sum, Value
 from django.utils import translation
 
-from indicators.models import Indicator
+from indicators.selectors import catalogue_stamp
 from statistics_office.tables.exports import secret_sign
 from statistics_office.tables.models import PublishedTable
 
-from .models import Dashboard, Widget
+from .models import Widget
 from .services import CACHE_SECONDS
 
 
@@ -24,70 +23,29 @@ def _micros(moment):
     return int(moment.timestamp() * 1_000_000) if moment else 0
 
 
-def _scalar(queryset, **aggregate):
-    """One aggregate over the whole of `queryset` as a scalar subquery (no GROUP BY, so one
-    row even when the queryset is empty)."""
-    return Subquery(
-        queryset.order_by()
-        .annotate(_all=Value(1))
-        .values("_all")
-        .annotate(**aggregate)
-        .values(*aggregate)[:1]
-    )
-
-
-def _state(dashboard):
-    """What the body depends on in the database, in one query: the widgets (count, ids, last
-    change), the publications they may draw (count, ids; a withdrawn version leaves the set,
-    a new one comes with a higher id) and the indicator catalogue (count, last change)."""
-    widgets = Widget.objects.filter(dashboard=dashboard.pk)
-    published = PublishedTable.objects.filter(
-        Q(definition_id__in=widgets.values("table_id"))
-        | Q(definition_id__in=widgets.values("compare_table_id")),
-        withdrawn_at=None,
-    )
-    row = (
-        Dashboard.objects.filter(pk=dashboard.pk)
-        .annotate(
-            widgets_n=_scalar(widgets, n=Count("pk")),
-            widgets_ids=_scalar(widgets, s=Sum("pk")),
-            widgets_at=_scalar(widgets, m=Max("updated_at")),
-            tables_n=_scalar(published, n=Count("pk")),
-            tables_ids=_scalar(published, s=Sum("pk")),
-            tables_max=_scalar(published, m=Max("pk")),
-            indicators_n=_scalar(Indicator.objects.all(), n=Count("pk")),
-            indicators_at=_scalar(Indicator.objects.all(), m=Max("updated_at")),
-        )
-        .values_list(
-            "widgets_n",
-            "widgets_ids",
-            "widgets_at",
-            "tables_n",
-            "tables_ids",
-            "tables_max",
-            "indicators_n",
-            "indicators_at",
-        )
-        .first()
-    )
-    return [v.isoformat() if hasattr(v, "isoformat") else v for v in row or ()]
-
-
 def page_key(dashboard, filters):
-    """The key the dashboard page's body is cached under: one small query.
+    """The key the dashboard page's body is cached under: two small queries.
 
     It names everything the body depends on: the dashboard's and its widgets' last change,
     the publications they may draw (a new or withdrawn version changes the set), the
-    indicator definitions, the filters and the language. Nothing of the viewer is in it,
-    because the body holds nothing of the viewer (who may see the dashboard at all is
-    decided before)."""
+    filters and the language. Nothing of the viewer is in it, because the body holds
+    nothing of the viewer (who may see the dashboard at all is decided before)."""
+    widgets = list(
+        Widget.objects.filter(dashboard=dashboard)
+        .order_by("pk")
+        .values_list("pk", "updated_at", "table_id", "compare_table_id")
+    )
+    definitions = {t for _pk, _at, *tables in widgets for t in tables if t}
+    published = PublishedTable.objects.filter(definition_id__in=definitions, withdrawn_at=None)
     state = json.dumps(
         {
             "dashboard": [dashboard.pk, _micros(dashboard.updated_at)],
-            "state": _state(dashboard),
+            "widgets": [[pk, _micros(at)] for pk, at, *_tables in widgets],
+            "tables": sorted(published.values_list("id", flat=True)),
             "filters": sorted(filters.items()),
             "lang": translation.get_language(),
             "sign": secret_sign(),
+            "indicators": catalogue_stamp(),  # the definitions beside every figure
         },
         sort_keys=True,
     )

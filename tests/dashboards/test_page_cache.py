@@ -46,20 +46,6 @@ def test_a_new_version_and_a_withdrawal_give_a_new_page(client, staff, dashboard
     assert "Für diese Auswahl liegt keine veröffentlichte Tabelle vor." in third
 
 
-def test_the_key_is_one_query_and_changes_with_each_widget(dashboard):
-    with CaptureQueriesContext(connection) as queries:
-        key = pages.page_key(dashboard, {})
-    assert len(queries) == 1
-    widget = dashboard.widgets.order_by("pk").first()
-    widget.title = "Neu"
-    widget.save()
-    edited = pages.page_key(dashboard, {})
-    assert edited != key
-    widget.delete()
-    removed = pages.page_key(dashboard, {})
-    assert removed not in (key, edited)
-
-
 def test_each_filter_state_and_language_has_its_own_page(client, staff, dashboard):
     client.force_login(staff)
     url = dashboard.get_absolute_url()
