@@ -12,6 +12,10 @@ worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
-# Recycle workers now and then, so a leak in a library cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+# No recycling by default: a gthread worker that reaches max_requests (gunicorn 23) leaves its
+# loop at once, cancels the requests queued for its threads and closes the connections it has
+# accepted but not yet read, so clients get "connection reset" (the table_api and
+# dashboard_load benches saw 1-2 per phase), and the fresh worker starts with empty caches.
+# GUNICORN_MAX_REQUESTS=N turns it back on where a leak has to be contained.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10

@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import django
@@ -228,12 +229,13 @@ def page_urls(dashboard):
 
 def run_phase(clients, urls, seconds):
     latencies, errors, first = [], [], []
+    causes = Counter()
     lock = threading.Lock()
     start = threading.Barrier(len(clients) + 1)
     deadline = [0.0]
 
     def work(client, offset):
-        mine, failed = [], 0
+        mine, failed, why = [], 0, Counter()
         start.wait()
         i = offset
         while time.perf_counter() < deadline[0]:
@@ -243,15 +245,21 @@ def run_phase(clients, urls, seconds):
             try:
                 status, _body = client.get(url)
                 ok = status == 200
-            except (urllib.error.URLError, OSError):
-                ok = False
+                cause = f"status {status}"
+            except urllib.error.HTTPError as error:
+                ok, cause = False, f"status {error.code}"
+            except (urllib.error.URLError, OSError) as error:
+                reason = getattr(error, "reason", error)
+                ok, cause = False, type(reason).__name__
             if ok:
                 mine.append(time.perf_counter() - began)
             else:
                 failed += 1
+                why[cause] += 1
         with lock:
             latencies.extend(mine)
             errors.append(failed)
+            causes.update(why)
             first.extend(mine[:1])
 
     threads = [
@@ -266,6 +274,10 @@ def run_phase(clients, urls, seconds):
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    if causes:
+        # Every failure by its cause (HTTP status or exception class), so an error is found,
+        # not only counted.
+        print(f"errors: {dict(causes)}", file=sys.stderr)
     return latencies, sum(errors), elapsed, first
 
 
