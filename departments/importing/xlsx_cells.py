@@ -61,8 +61,11 @@ def cell_text(value, decimal: str = ".") -> str | None:
 def column_text(values: Sequence, decimal: str = ".") -> pa.Array:
     """A column of typed cells as a string array (null for empty cells); exactly what
     `cell_text` gives cell by cell."""
-    cells = np.empty(len(values), dtype=object)
-    cells[:] = values
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        cells = values  # a column of the reader's grid: no copy
+    else:
+        cells = np.empty(len(values), dtype=object)
+        cells[:] = values
     kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
     present = set(kinds.tolist())
     if present <= {str, NONE}:
