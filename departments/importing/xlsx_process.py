@@ -2,10 +2,11 @@
 
 A parser that meets a hostile workbook may grow without bound; in the child, RLIMIT_AS ends
 it at `limits.memory_mb` and the worker only learns that the limit was reached. Two such
-children per workbook run side by side: the streaming scan (limits, hostile parts) and the
-read (xlsx_reader.read_sheet: calamine); each hands back its result or finding through a
-file in a private temporary directory, and a file the scan refuses ends the read at once.
-What they give is what xlsx_reader.read_xlsx gives in one process. Their output is
+children per workbook: the streaming scan (limits, hostile parts) and the read
+(xlsx_reader.read_sheet: calamine), side by side when the zip directory declares small
+sheets, else the read only after the scan passed. Each hands back its result or finding
+through a file in a private temporary directory; a file the scan refuses ends the read at
+once. Together they give what xlsx_reader.read_xlsx gives in one process. Their output is
 discarded: a traceback could quote the file.
 
 Starting a Python that imports pandas, Arrow and calamine costs about a second, more than
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import functools
 import gc
 import json
 import os
@@ -33,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import zipfile
 from pathlib import Path
 
 from .findings import ReadError, error
@@ -48,6 +51,11 @@ READY = "ready"
 CAP_MARGIN = 32 << 20
 # Beside the read's result file: the scan's (its verdict on limits and hostile parts).
 SCAN_SUFFIX = ".scan"
+# Up to this much sheet XML (as the zip directory declares it, shared strings included),
+# calamine reads beside the scan: a 100,000-row export holds about 30 MB.
+BESIDE_MAX_BYTES = 128 << 20
+SHEET_PARTS = ("xl/worksheets/", "xl/sharedStrings")
+BESIDE = b"+"
 
 
 def read_workbook(
@@ -191,15 +199,24 @@ def _serve() -> None:
     answers.flush()
     for line in requests:
         request = json.loads(line)
-        # The scan and calamine side by side, each in a capped child of its own: the read
-        # no longer waits for the scan (a second core). A file the scan refuses ends the
-        # read at once, so a hostile workbook costs no more than the scan, as before.
-        reader = _fork(_read, request, request["out"])
-        scanner = _fork(_scan, request, request["out"] + SCAN_SUFFIX)
+        out = request["out"]
+        # The scan and calamine side by side, each in a capped child of its own, when the
+        # zip directory says the sheets are small (a second core: the read no longer waits
+        # for the scan); a file the scan then refuses ends the read at once. A larger
+        # workbook is expanded by calamine only after the scan found it within the limits.
+        verdict, early = os.pipe()
+        scanner = _fork(functools.partial(_scan, early=early), request, out + SCAN_SUFFIX)
+        os.close(early)
+        with os.fdopen(verdict, "rb") as pipe:
+            beside = pipe.read(1) == BESIDE  # nothing if the scan child ended first
+        reader = _fork(_read, request, out) if beside else None
         answer = {"scan": _wait(scanner)}
-        if answer["scan"] != 0:
-            os.kill(reader, signal.SIGKILL)
-        answer["read"] = _wait(reader)
+        if reader is None and answer["scan"] == 0:
+            reader = _fork(_read, request, out)
+        if reader is not None:
+            if answer["scan"] != 0:
+                os.kill(reader, signal.SIGKILL)
+            answer["read"] = _wait(reader)
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
 
@@ -235,8 +252,14 @@ def _silence() -> None:
     os.close(devnull)
 
 
-def _scan(path, sheet, limits):
-    check_zip(path)
+def _scan(path, sheet, limits, *, early):
+    names = check_zip(path)
+    with zipfile.ZipFile(path) as archive:
+        declared = sum(
+            archive.getinfo(name).file_size for name in names if name.startswith(SHEET_PARTS)
+        )
+    os.write(early, BESIDE if declared <= BESIDE_MAX_BYTES else b"-")
+    os.close(early)
     return scan_workbook(path, limits)
 
 
