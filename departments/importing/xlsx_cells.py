@@ -61,12 +61,19 @@ def cell_text(value, decimal: str = ".") -> str | None:
 def column_text(values: Sequence, decimal: str = ".") -> pa.Array:
     """A column of typed cells as a string array (null for empty cells); exactly what
     `cell_text` gives cell by cell."""
-    cells = np.empty(len(values), dtype=object)
-    cells[:] = values
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        cells = values  # a column of the reader's grid: no copy
+    else:
+        cells = np.empty(len(values), dtype=object)
+        cells[:] = values
     kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
     present = set(kinds.tolist())
     if present <= {str, NONE}:
         return _strings(cells)
+    if present <= {float, NONE}:
+        fast = _float_column(cells, kinds, decimal)
+        if fast is not None:
+            return fast
     out = np.empty(len(values), dtype=object)  # None where empty
     for kind in present - {NONE}:
         where = np.flatnonzero(kinds == kind)
@@ -119,6 +126,33 @@ def _floats(cells: np.ndarray, decimal: str) -> np.ndarray:
     if rest.any():
         out[rest] = _one_by_one(cells[rest], decimal)
     return out
+
+
+def _float_column(cells: np.ndarray, kinds: np.ndarray, decimal: str) -> pa.Array | None:
+    """A column of numbers (and empty cells) straight into Arrow, without a Python string
+    per cell; None if a cell needs the one-cell rule (exponents, long fractions)."""
+    numbers = np.full(len(cells), np.nan)
+    where = kinds != NONE  # the rest are floats
+    numbers[where] = cells[where].astype(np.float64)
+    finite = np.isfinite(numbers)
+    size = np.abs(numbers)
+    integral = finite & (numbers == np.trunc(numbers)) & (size < EXACT_INTEGRAL)
+    fraction = finite & ~integral & (size >= 1e-4) & (size < EXACT_INTEGRAL)
+    if (finite & ~(integral | fraction)).any() or np.isinf(numbers).any():
+        return None
+    whole = pa.array(np.where(integral, numbers, 0).astype(np.int64)).cast(pa.string())
+    if not fraction.any():
+        return pc.if_else(pa.array(integral), whole, pa.scalar(None, pa.string()))
+    text = pa.array(np.where(fraction, numbers, 0.5)).cast(pa.string())
+    if decimal == ",":
+        text = pc.replace_substring(text, ".", ",")
+    too_long = fraction & pc.greater(pc.utf8_length(text), SHORT_FLOAT).to_numpy(
+        zero_copy_only=False
+    )
+    if too_long.any():
+        return None
+    chosen = pc.if_else(pa.array(fraction), text, pa.scalar(None, pa.string()))
+    return pc.if_else(pa.array(integral), whole, chosen)
 
 
 def _ints(cells: np.ndarray, decimal: str) -> np.ndarray:

@@ -1,10 +1,13 @@
 """Read a workbook in a child process whose memory is capped: the one way the pipeline reads XLSX.
 
 A parser that meets a hostile workbook may grow without bound; in the child, RLIMIT_AS ends
-it at `limits.memory_mb` and the worker only learns that the limit was reached. The child
-runs the same pure reader (xlsx_reader.read_xlsx: streaming scan, then calamine) and hands
-back the ReadResult or the finding through a file in a private temporary directory. Its
-output is discarded: a traceback could quote the file.
+it at `limits.memory_mb` and the worker only learns that the limit was reached. Two such
+children per workbook: the streaming scan (limits, hostile parts) and the read
+(xlsx_reader.read_sheet: calamine), side by side when the zip directory declares small
+sheets, else the read only after the scan passed. Each hands back its result or finding
+through a file in a private temporary directory; a file the scan refuses ends the read at
+once. Together they give what xlsx_reader.read_xlsx gives in one process. Their output is
+discarded: a traceback could quote the file.
 
 Starting a Python that imports pandas, Arrow and calamine costs about a second, more than
 reading a 100,000-row sheet. So each process that reads workbooks starts one helper once (a
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import functools
 import gc
 import json
 import os
@@ -31,11 +35,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import zipfile
 from pathlib import Path
 
 from .findings import ReadError, error
 from .layout import ReadResult
-from .xlsx_scan import DEFAULT_LIMITS, XlsxLimits
+from .xlsx_reader import check_zip, hostile_content, read_sheet
+from .xlsx_scan import DEFAULT_LIMITS, XlsxLimits, scan_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 # Beyond the child's own time limit: how long the helper may take to answer at all.
@@ -43,6 +49,13 @@ ANSWER_GRACE_SECONDS = 30
 READY = "ready"
 # How close to the cap the child's peak address space must come to count as having hit it.
 CAP_MARGIN = 32 << 20
+# Beside the read's result file: the scan's (its verdict on limits and hostile parts).
+SCAN_SUFFIX = ".scan"
+# Up to this much sheet XML (as the zip directory declares it, shared strings included),
+# calamine reads beside the scan: a 100,000-row export holds about 30 MB.
+BESIDE_MAX_BYTES = 128 << 20
+SHEET_PARTS = ("xl/worksheets/", "xl/sharedStrings")
+BESIDE = b"+"
 
 
 def read_workbook(
@@ -58,13 +71,21 @@ def read_workbook(
             "limits": dataclasses.asdict(limits),
         }
         answer = _HELPER.run(request, timeout=limits.timeout_seconds + ANSWER_GRACE_SECONDS)
-        if answer.get("signal") == signal.SIGALRM or answer.get("timeout"):
+        if answer.get("timeout") or -signal.SIGALRM in (answer.get("scan"), answer.get("read")):
             raise ReadError(error("xlsx_timeout", params={"seconds": limits.timeout_seconds}))
-        if not out.exists():
-            # The child died without a word: the allocator's abort at the address-space cap.
-            raise ReadError(error("xlsx_memory", params={"limit_mb": limits.memory_mb}))
-        # Written by our own child into our private directory; the file only gave values.
-        kind, payload = pickle.loads(out.read_bytes())  # noqa: S301
+        # The scan's verdict first: when it refuses the file, the read was ended unfinished.
+        scan = _outcome(Path(f"{out}{SCAN_SUFFIX}"), limits)
+        result = _outcome(out, limits)
+    result.findings = hostile_content(scan, result.sheet) + result.findings
+    return result
+
+
+def _outcome(out: Path, limits: XlsxLimits):
+    if not out.exists():
+        # The child died without a word: the allocator's abort at the address-space cap.
+        raise ReadError(error("xlsx_memory", params={"limit_mb": limits.memory_mb}))
+    # Written by our own child into our private directory; the file only gave values.
+    kind, payload = pickle.loads(out.read_bytes())  # noqa: S301
     if kind == "finding":
         raise ReadError(payload)
     return payload
@@ -169,7 +190,7 @@ atexit.register(_HELPER.close)
 
 def _serve() -> None:
     """The helper: import the reader once, then one forked child per request line."""
-    from . import xlsx_reader  # noqa: F401 - pandas, Arrow, calamine: imported once, here
+    import python_calamine  # noqa: F401 - with pandas and Arrow (xlsx_reader): imported once, here
 
     gc.collect()
     gc.freeze()  # what the helper imported stays shared with its children, page for page
@@ -178,25 +199,49 @@ def _serve() -> None:
     answers.flush()
     for line in requests:
         request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:  # the child: one workbook, then out
-            code = 1
-            try:
-                _silence()
-                # A child lives for one file: collecting the cells it builds would only cost.
-                gc.disable()
-                limits = XlsxLimits(**request["limits"])
-                signal.alarm(max(int(limits.timeout_seconds), 1))  # default action: it ends
-                _child(request["path"], request["sheet"], request["out"], limits)
-                code = 0
-            finally:
-                os._exit(code)
-        _pid, status = os.waitpid(pid, 0)
-        answer = {"code": os.waitstatus_to_exitcode(status)}
-        if os.WIFSIGNALED(status):
-            answer["signal"] = os.WTERMSIG(status)
+        out = request["out"]
+        # The scan and calamine side by side, each in a capped child of its own, when the
+        # zip directory says the sheets are small (a second core: the read no longer waits
+        # for the scan); a file the scan then refuses ends the read at once. A larger
+        # workbook is expanded by calamine only after the scan found it within the limits.
+        verdict, early = os.pipe()
+        scanner = _fork(functools.partial(_scan, early=early), request, out + SCAN_SUFFIX)
+        os.close(early)
+        with os.fdopen(verdict, "rb") as pipe:
+            beside = pipe.read(1) == BESIDE  # nothing if the scan child ended first
+        reader = _fork(_read, request, out) if beside else None
+        answer = {"scan": _wait(scanner)}
+        if reader is None and answer["scan"] == 0:
+            reader = _fork(_read, request, out)
+        if reader is not None:
+            if answer["scan"] != 0:
+                os.kill(reader, signal.SIGKILL)
+            answer["read"] = _wait(reader)
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
+
+
+def _fork(work, request, out) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1  # the child: one workbook, then out
+    try:
+        _silence()
+        # A child lives for one file: collecting the cells it builds would only cost.
+        gc.disable()
+        limits = XlsxLimits(**request["limits"])
+        signal.alarm(max(int(limits.timeout_seconds), 1))  # default action: it ends
+        code = _child(work, request["path"], request["sheet"], out, limits)
+    finally:
+        os._exit(code)
+
+
+def _wait(pid) -> int | None:
+    """0 if the child found the file fine, 2 if it refused it, 1 if it broke; a signal
+    (the alarm, the cap's abort, our kill) as minus its number."""
+    _pid, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
 
 
 def _silence() -> None:
@@ -207,13 +252,26 @@ def _silence() -> None:
     os.close(devnull)
 
 
-def _child(path, sheet, out, limits):
+def _scan(path, sheet, limits, *, early):
+    names = check_zip(path)
+    with zipfile.ZipFile(path) as archive:
+        declared = sum(
+            archive.getinfo(name).file_size for name in names if name.startswith(SHEET_PARTS)
+        )
+    os.write(early, BESIDE if declared <= BESIDE_MAX_BYTES else b"-")
+    os.close(early)
+    return scan_workbook(path, limits)
+
+
+def _read(path, sheet, limits):
+    return read_sheet(path, sheet=sheet)
+
+
+def _child(work, path, sheet, out, limits) -> int:
     cap = limits.memory_mb << 20
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    from .xlsx_reader import read_xlsx
-
     try:
-        result = ("ok", read_xlsx(Path(path), sheet=sheet, limits=limits))
+        result = ("ok", work(Path(path), sheet, limits))
     except ReadError as problem:
         result = ("finding", problem.finding)
         if problem.finding.rule == "xlsx_invalid" and _reached(cap):
@@ -230,6 +288,7 @@ def _child(path, sheet, out, limits):
     partial = Path(f"{out}.part")
     partial.write_bytes(payload)
     partial.rename(out)
+    return 0 if result[0] == "ok" else 2
 
 
 def _reached(cap: int) -> bool:

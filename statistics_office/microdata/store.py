@@ -172,19 +172,26 @@ class VersionWriter:
             return
         self.wait()  # the chunk before goes in first
         if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bif-copy")
+            # One thread for the COPY, one for the snapshot beside it (Arrow writes Parquet
+            # without Python's lock): a chunk is done when both are.
+            self._pool = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="bif-copy")
         raw, done_before = self.connection.connection, self.rows
 
         def copied(done):
             self.copied = done_before + done
 
         def copy():
-            # Driver errors become Django's (OperationalError …), as on the caller's thread,
-            # so a lost connection is recognised and the run retried.
-            with self.connection.wrap_database_errors:
-                _copy_postgres(raw, self.name, table, copied)
-            if self.snapshot:
-                self.snapshot.write(table)  # Arrow writes Parquet without Python's lock too
+            written = self._pool.submit(self.snapshot.write, table) if self.snapshot else None
+            try:
+                # Driver errors become Django's (OperationalError …), as on the caller's
+                # thread, so a lost connection is recognised and the run retried.
+                with self.connection.wrap_database_errors:
+                    _copy_postgres(raw, self.name, table, copied)
+            finally:
+                if written is not None:
+                    concurrent.futures.wait([written])  # never left writing after an error
+            if written is not None:
+                written.result()
 
         self._pending = self._pool.submit(copy)
         self.rows += table.num_rows

@@ -1,7 +1,9 @@
 """Hostile workbooks: formulas, external links, macros and DTDs get their own findings, naming
 sheet and cell; limits on rows, columns, cells, cell size and shared strings are checked in
-a stream before any parser runs; the parser runs in a child process with capped memory."""
+a stream (beside the parser only for sheets the zip directory declares small, before it
+otherwise); the parser runs in a child process with capped memory."""
 
+import os
 import zipfile
 
 import pytest
@@ -182,3 +184,28 @@ def test_a_celery_pool_process_reads_workbooks_with_its_own_helper(tmp_path):
     assert answers.get(timeout=120) == 3
     process.join(timeout=30)
     assert process.exitcode == 0
+
+
+def _scan_says(path, monkeypatch, beside_max):
+    from departments.importing import xlsx_process
+
+    monkeypatch.setattr(xlsx_process, "BESIDE_MAX_BYTES", beside_max)
+    verdict, early = os.pipe()
+    xlsx_process._scan(path, None, XlsxLimits(), early=early)
+    with os.fdopen(verdict, "rb") as pipe:
+        return pipe.read()
+
+
+def test_calamine_reads_beside_the_scan_only_sheets_declared_small(tmp_path, monkeypatch):
+    """A sheet that could expand to more than a small export is parsed only after the scan
+    found it within the limits: the reader's memory is not spent on a file to be refused."""
+    path = write_workbook(tmp_path / "ok.xlsx", [header(), *residents(3)])
+    assert _scan_says(path, monkeypatch, 1 << 20) == b"+"
+    assert _scan_says(path, monkeypatch, 10) == b"-"
+
+
+def test_a_small_workbook_the_scan_refuses_is_refused_by_the_scan(tmp_path):
+    """Read side by side, the scan's finding still wins over whatever calamine made of it."""
+    path = write_workbook(tmp_path / "rows.xlsx", [header(), *residents(30)])
+    finding = refused(path, max_rows=10)
+    assert finding.rule == "xlsx_limit" and finding.params["limit"] == "rows"

@@ -61,3 +61,21 @@ def test_a_column_of_one_type_reads_as_its_cells_one_by_one():
 def test_any_floats_read_as_the_one_cell_rule_says(values):
     for decimal in (".", ","):
         assert column_text(values, decimal).to_pylist() == one_by_one(values, decimal)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.integers(-(10**6), 10**6).map(float),
+            st.decimals(-10000, 10000, places=2, allow_nan=False).map(float),
+        ),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_a_column_of_amounts_and_empty_cells_reads_as_its_cells_one_by_one(values):
+    """The common column of an export (whole numbers, cents, gaps) goes straight to Arrow."""
+    for decimal in (".", ","):
+        assert column_text(values, decimal).to_pylist() == one_by_one(values, decimal)
