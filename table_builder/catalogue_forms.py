@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from statistics_office.builder.models import Catalogue
 from statistics_office.tables import classification_fields
 from statistics_office.tables.form_codes import schema_fields
 from statistics_office.tables.models import OfficePerturbationTable
@@ -87,12 +88,7 @@ class CatalogueForm(forms.Form):
     @staticmethod
     def initial_from(catalogue):
         initial = {
-            "enabled": catalogue.enabled,
-            "max_dimensions": catalogue.max_dimensions,
-            "max_cells": catalogue.max_cells,
-            "min_filter_population": catalogue.min_filter_population,
-            "max_sparse_share": catalogue.max_sparse_share,
-            "ptable": catalogue.ptable,
+            **{name: getattr(catalogue, name) for name in Catalogue.LIMITS},
             "excluded": "\n".join(" + ".join(c) for c in catalogue.excluded_combinations or []),
         }
         for i, item in enumerate(catalogue.items):

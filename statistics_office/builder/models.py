@@ -40,6 +40,16 @@ class Catalogue(models.Model):
     max_sparse_share = models.FloatField(_("höchster Anteil kleiner Felder"), default=0.5)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
+    # The settings besides the items and exclusions (form, service and audit entry).
+    LIMITS = (
+        "enabled",
+        "max_dimensions",
+        "max_cells",
+        "min_filter_population",
+        "max_sparse_share",
+        "ptable",
+    )
+
     class Meta:
         verbose_name = _("Katalog des Tabellenbaukastens")
         verbose_name_plural = _("Kataloge des Tabellenbaukastens")

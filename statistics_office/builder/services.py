@@ -127,12 +127,7 @@ def keep_catalogue(user, source, *, items, excluded_combinations, **limits):
             "created": created,
             "items": [item["key"] for item in items],
             "excluded": excluded_combinations,
-            "enabled": catalogue.enabled,
-            "max_dimensions": catalogue.max_dimensions,
-            "max_cells": catalogue.max_cells,
-            "min_filter_population": catalogue.min_filter_population,
-            "max_sparse_share": catalogue.max_sparse_share,
-            "ptable": catalogue.ptable,
+            **{name: getattr(catalogue, name) for name in Catalogue.LIMITS},
         },
     )
     return catalogue
