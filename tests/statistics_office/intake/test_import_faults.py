@@ -4,6 +4,7 @@ run can be retried (PostgreSQL, a real Celery worker on the real broker)."""
 import signal
 import time
 
+import psycopg2
 import pytest
 
 from bif import seeding
@@ -23,6 +24,28 @@ pytestmark = [
 ]
 
 
+def _sealed_connection():
+    from django.db import connections
+
+    params = connections["sealed"].settings_dict
+    return psycopg2.connect(
+        dbname=params["NAME"],
+        user=params.get("USER") or "postgres",
+        host=params.get("HOST") or "127.0.0.1",
+        port=params.get("PORT") or 5432,
+    )
+
+
+def _waits_for_lock(holder):
+    """Whether another session waits for the version table, which `holder` has locked."""
+    with holder.cursor() as cursor:  # pg_locks is live; pg_stat_activity would be a snapshot
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass",
+            [MicrodataVersion._meta.db_table],
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_worker_killed_while_loading_leaves_no_rows_and_the_run_can_be_retried(
     tmp_path, monkeypatch, settings
 ):
@@ -39,22 +62,30 @@ def test_worker_killed_while_loading_leaves_no_rows_and_the_run_can_be_retried(
     monkeypatch.setattr(uploads, "enqueue_run", lambda run: None)
     run = uploads.submit_path(source=source, path=path)
 
+    # Hold the load at its last step: the version row it inserts waits for our lock, so the
+    # worker is killed with every row copied into a table its transaction has not committed.
+    holder = _sealed_connection()
+    holder.cursor().execute(f'LOCK TABLE "{MicrodataVersion._meta.db_table}" IN SHARE MODE')
     worker = start_worker("faulttest", "celery-fault-worker")
     app.conf.task_always_eager = False
     try:
         run_import.apply_async(args=[run.pk], queue="faulttest")
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not _waits_for_lock(holder):
             run.refresh_from_db()
-            if run.stage == ImportRun.Stage.LOADING or run.is_finished:
-                break
-            time.sleep(0.02)
-        assert run.stage == ImportRun.Stage.LOADING, (run.status, run.stage)
+            assert not run.is_finished, (run.status, run.stage, run.message)
+            time.sleep(0.05)
+        run.refresh_from_db()
+        assert _waits_for_lock(holder), (run.status, run.stage)
+        assert run.stage in (ImportRun.Stage.LOADING, ImportRun.Stage.PLAUSIBILITY), run.stage
+        assert run.row_count > 500_000  # every row read, checked and copied
         stop_worker(worker, signal.SIGKILL)
     finally:
         app.conf.task_always_eager = True
         if worker.poll() is None:
             stop_worker(worker, signal.SIGKILL)
+        holder.rollback()
+        holder.close()
 
     time.sleep(1)  # PostgreSQL notices the dead connection and rolls its transaction back
     run.refresh_from_db()
