@@ -57,7 +57,7 @@ def main():
     from departments.models import DataSource, Department, ImportRun
     from statistics_office.intake import versions
 
-    from .common import peak_rss_mb, report
+    from .common import as_a_worker_starts, peak_rss_mb, report
 
     directory = Path(os.environ["BIF_VAR_DIR"]) / "bench-files"
     directory.mkdir(parents=True, exist_ok=True)
@@ -83,8 +83,10 @@ def main():
     table_tasks.recompute_dependents.delay = lambda source_id: None
     from departments.importing import xlsx_process
 
-    # As a Celery pool process does when it starts (departments.tasks.start_xlsx_helper).
+    # As a Celery pool process does when it starts: its XLSX helper
+    # (departments.tasks.start_xlsx_helper) and its task modules.
     xlsx_process.warm_up()
+    as_a_worker_starts()
     # calamine alone just before and just after the import: a shared machine's load changes.
     read_before = calamine_read_seconds(path)
     started = time.perf_counter()

@@ -8,6 +8,7 @@ killed, a full tmpfs); these are their regression tests, runnable on SQLite."""
 import errno
 import io
 import os
+import time
 
 import pytest
 from django.db import OperationalError, close_old_connections, connections
@@ -267,13 +268,28 @@ def test_on_postgres_a_second_delivery_of_a_running_import_leaves_it_alone(
                 "SELECT pg_try_advisory_lock(%s, %s)", [intake_run.RUN_LOCK_CLASS, run.pk]
             )
             assert cursor.fetchone()[0]
+            first_worker = other.connection.get_backend_pid()
         assert intake_run.execute_run(run.pk) == ImportRun.Status.QUEUED
         run.refresh_from_db()
         assert run.status == ImportRun.Status.QUEUED and run.started_at is None
         assert store.microdata_tables() == []
     finally:
-        other.close()  # the first attempt's worker is gone: its lock went with it
+        other.close()  # the first attempt's worker is gone: its lock goes with it
+    wait_until_locks_released(first_worker)
     assert intake_run.execute_run(run.pk) == ImportRun.Status.ACCEPTED
+
+
+def wait_until_locks_released(backend_pid, timeout=30):
+    """A closed connection's backend ends a moment later (longer on a busy machine); until
+    then it still holds its locks."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connections["sealed"].cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s", [backend_pid])
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"backend {backend_pid} still holds locks after {timeout} s")
 
 
 # --- The broker unreachable ----------------------------------------------------------------
