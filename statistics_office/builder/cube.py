@@ -26,7 +26,7 @@ from statistics_office.disclosure import TOTAL
 from statistics_office.disclosure.cellkey import KEY_MODULUS
 from statistics_office.microdata import snapshots
 from statistics_office.microdata.store import RECORD_KEY_COLUMN
-from statistics_office.tables import aggregation
+from statistics_office.tables import aggregation, sqlparts
 from statistics_office.tables.codes import _bands
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class Cube:
             parts.append(
                 f"SELECT {', '.join(columns)}, CAST(SUM(w) AS BIGINT) AS n, "
                 f"CAST(SUM(ks) AS BIGINT) AS key_sum, {bottom} AS bottom "
-                f"FROM {aggregation._from(plan)}{group}"
+                f"FROM {aggregation.records_from(plan)}{group}"
             )
         frame = self.fetch(" UNION ALL ".join(parts), plan.params * len(parts))
         frame = frame[frame["n"] > 0].reset_index(drop=True)
@@ -119,11 +119,11 @@ def _single_years(expr, specs, day, vendor):
         f"WHEN {expr} > {lit(day)} THEN {lit(day + dt.timedelta(days=1))}",
     ]
     whens += [
-        f"WHEN {expr} > {lit(aggregation._years_before(day, age + 1))} "
-        f"THEN {lit(aggregation._years_before(day, age))}"
+        f"WHEN {expr} > {lit(sqlparts.years_before(day, age + 1))} "
+        f"THEN {lit(sqlparts.years_before(day, age))}"
         for age in range(top + 1)
     ]
-    return f"(CASE {' '.join(whens)} ELSE {lit(aggregation._years_before(day, top + 1))} END)"
+    return f"(CASE {' '.join(whens)} ELSE {lit(sqlparts.years_before(day, top + 1))} END)"
 
 
 def build(version, items, reference_date):

@@ -15,17 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db import connections
 from django.utils.translation import gettext as _
 
-from bif.db_router import SEALED_ALIAS
-from departments.importing.notation import is_status_name
 from statistics_office.disclosure import TOTAL, Dimension, complete_table
 from statistics_office.disclosure.cellkey import KEY_MODULUS
-from statistics_office.microdata import snapshots
 from statistics_office.microdata.store import RECORD_KEY_COLUMN
 
 from . import splits as shares
+from . import sqlparts
 from .codes import (  # noqa: F401 - the codes' rules, re-exported for callers of aggregation
     AGE_BANDS,
     KINDS,
@@ -76,71 +73,6 @@ class Plan:
     cube: object = None  # a builder cube (weighted rows n, key sum) read instead of the records
 
 
-def _q(name):
-    return connections[SEALED_ALIAS].ops.quote_name(name)
-
-
-def _vendor():
-    return connections[SEALED_ALIAS].vendor
-
-
-def _column(version, field_name, *, types=None):
-    if field_name not in version.columns or is_status_name(field_name):
-        raise DefinitionError(
-            f"Das Feld „{field_name}“ fehlt im aktuellen Datenstand der Datenquelle; "
-            "bitte die Tabellendefinition anpassen."
-        )
-    if types and version.field_types.get(field_name) not in types:
-        raise DefinitionError(
-            f"Das Feld „{field_name}“ hat den Typ {version.field_types.get(field_name)}, "
-            f"erwartet: {', '.join(types)}."
-        )
-    return _q(version.columns[field_name])
-
-
-def _years_before(day, years):
-    """The date `years` years before `day` (28 February for a 29 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def _age_band_sql(expr, bands, reference_date):
-    """Age band from the birth date by comparing dates, not by computing each person's age:
-    age ≤ hi exactly when born after the day hi + 1 years before the reference date.
-    ``bands``: [(lower, upper, code)]."""
-    day = dt.date.fromisoformat(str(reference_date)[:10])
-    whens = " ".join(
-        f"WHEN {expr} > '{_years_before(day, hi + 1).isoformat()}' THEN '{_lit(code)}'"
-        for lo, hi, code in bands
-        if hi is not None
-    )
-    return f"(CASE {whens} ELSE '{_lit(bands[-1][2])}' END)"
-
-
-def _text(expr):
-    return f"CAST({expr} AS TEXT)" if _vendor() != "postgresql" else f"({expr})::text"
-
-
-def _case_map(expr, mapping, default):
-    whens = " ".join(f"WHEN '{_lit(k)}' THEN '{_lit(v)}'" for k, v in sorted(mapping.items()))
-    return f"(CASE {expr} {whens} ELSE '{_lit(default)}' END)"
-
-
-def _remap(expr, mapping):
-    """Old codes to today's (a boundary change); other codes unchanged."""
-    if not mapping:
-        return expr
-    whens = " ".join(f"WHEN '{_lit(k)}' THEN '{_lit(v)}'" for k, v in sorted(mapping.items()))
-    return f"(CASE {expr} {whens} ELSE {expr} END)"
-
-
-def _lit(text):
-    # Codes come from our own hierarchy files; quote defensively all the same.
-    return str(text).replace("'", "''").replace("%", "%%")
-
-
 def plan(
     version,
     definition_dims,
@@ -154,44 +86,45 @@ def plan(
 ):
     """Translate a definition into SQL expressions on a version's table (``prefix`` names
     the inner columns, so that several tables' plans can share one query)."""
-    plan = Plan(table=_q(version.table_name), names=[], levels=[], cube=cube)
+    plan = Plan(table=sqlparts.quote(version.table_name), names=[], levels=[], cube=cube)
     base_cols, base_params = [], []
     for i, spec in enumerate(definition_dims):
         kind = spec.get("kind", "code")
         plan.names.append(dimension_name(spec))
         if kind == "code":
-            col = _column(version, spec["field"])
+            col = sqlparts.column(version, spec["field"])
             changed = code_changes(spec.get("level"), version.reference_date)
-            base_cols.append(f"{_remap(_text(col), changed) if changed else col} AS {prefix}{i}")
-            plan.levels.append([f"COALESCE({_text(f'{prefix}{i}')}, '{UNKNOWN}')"])
+            value = sqlparts.remap(sqlparts.as_text(col), changed) if changed else col
+            base_cols.append(f"{value} AS {prefix}{i}")
+            plan.levels.append([f"COALESCE({sqlparts.as_text(f'{prefix}{i}')}, '{UNKNOWN}')"])
         elif kind == "age_band":
-            col = _column(version, spec["field"], types=("date",))
+            col = sqlparts.column(version, spec["field"], types=("date",))
             base_cols.append(f"{col} AS {prefix}{i}")
             plan.where.append(f"{col} IS NOT NULL AND {col} <= %s")
             plan.params.append(reference_date)
-            band_sql = _age_band_sql(f"{prefix}{i}", _bands(spec), reference_date)
+            band_sql = sqlparts.age_band(f"{prefix}{i}", _bands(spec), reference_date)
             broader = broader_bands(spec)
             if broader:  # broad bands above the fine ones: a hierarchical dimension
-                plan.levels.append([band_sql, _case_map(band_sql, broader, UNKNOWN)])
+                plan.levels.append([band_sql, sqlparts.case_map(band_sql, broader, UNKNOWN)])
             else:
                 plan.levels.append([band_sql])
         elif kind == "hierarchy":
-            col = _column(version, spec["field"])
+            col = sqlparts.column(version, spec["field"])
             parents = hierarchy_parents(spec["hierarchy"])
             # Today's parents re-aggregate earlier versions by their units (blocks); codes of
             # the finest level that changed since the version are mapped to today's first.
             changed = code_changes(spec["hierarchy"].partition("->")[0], version.reference_date)
-            base_cols.append(f"{_remap(_text(col), changed)} AS {prefix}{i}")
+            base_cols.append(f"{sqlparts.remap(sqlparts.as_text(col), changed)} AS {prefix}{i}")
             plan.levels.append(
                 [
                     f"COALESCE({prefix}{i}, '{UNKNOWN_LEAF}')",
-                    _case_map(f"{prefix}{i}", parents, UNKNOWN),
+                    sqlparts.case_map(f"{prefix}{i}", parents, UNKNOWN),
                 ]
             )
         else:
             raise DefinitionError(f"Unbekannte Art des Merkmals: „{kind}“.")
     for flt in filters:
-        col = _column(version, flt["field"])
+        col = sqlparts.column(version, flt["field"])
         op = FILTER_OPS[flt["op"]]
         if flt["op"] in ("in", "not_in"):
             values = list(flt.get("values") or [])
@@ -206,19 +139,21 @@ def plan(
             plan.where.append(f"{col} {op} %s")
             plan.params.append(value)
     if measure_field:
-        base_cols.append(f"{_column(version, measure_field, types=('integer', 'number'))} AS m")
+        base_cols.append(
+            f"{sqlparts.column(version, measure_field, types=('integer', 'number'))} AS m"
+        )
     if holder:
-        base_cols.append(f"{_column(version, holder)} AS h")
+        base_cols.append(f"{sqlparts.column(version, holder)} AS h")
     if cube is not None:  # a cube row stands for n records with their key sum
-        base_cols += [f"{_q(cube.COUNT)} AS w", f"{_q(cube.KEY_SUM)} AS ks"]
+        base_cols += [f"{sqlparts.quote(cube.COUNT)} AS w", f"{sqlparts.quote(cube.KEY_SUM)} AS ks"]
     else:
-        base_cols.append(f"{_q(RECORD_KEY_COLUMN)} AS rk")
+        base_cols.append(f"{sqlparts.quote(RECORD_KEY_COLUMN)} AS rk")
     plan.base_columns = base_cols
     plan.params = base_params + plan.params  # select-list params come before WHERE params
     return plan
 
 
-def _from(plan):
+def records_from(plan):
     """The records as a derived table `lev` with one column per dimension level."""
     where = f" WHERE {' AND '.join(plan.where)}" if plan.where else ""
     base = f"SELECT {', '.join(plan.base_columns)} FROM {plan.table}{where}"
@@ -235,23 +170,11 @@ def _from(plan):
     return f"(SELECT {', '.join(level_cols + extra)} FROM ({base}) base) lev"
 
 
-def _fetch(sql, params):
-    """The query's rows as a DataFrame: from the versions' columnar snapshots with DuckDB
-    where they exist and the version is large (microdata/snapshots.py), else from the
-    sealed database. The same SQL either way."""
-    if snapshots.engine_for(sql) == "duckdb":
-        return snapshots.fetch(sql, params)
-    with connections[SEALED_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return pd.DataFrame(cursor.fetchall(), columns=names)
-
-
 def bottom_counts(plan):
     dims = [f"d{i}_0" for i in range(len(plan.names))]
     group = ", ".join(dims)
-    sql = f"SELECT {group}, COUNT(*) AS n FROM {_from(plan)} GROUP BY {group}"
-    frame = _fetch(sql, plan.params)
+    sql = f"SELECT {group}, COUNT(*) AS n FROM {records_from(plan)} GROUP BY {group}"
+    frame = sqlparts.fetch(sql, plan.params)
     frame["value"] = frame["n"]
     return frame
 
@@ -262,11 +185,11 @@ def bottom_magnitudes(plan, *, holder=False):
     group = ", ".join(dims)
     if holder:
         contrib = (
-            f"SELECT {group}, h, SUM(m) AS m FROM {_from(plan)} WHERE m IS NOT NULL "
+            f"SELECT {group}, h, SUM(m) AS m FROM {records_from(plan)} WHERE m IS NOT NULL "
             f"GROUP BY {group}, h"
         )
     else:
-        contrib = f"SELECT {group}, m FROM {_from(plan)} WHERE m IS NOT NULL"
+        contrib = f"SELECT {group}, m FROM {records_from(plan)} WHERE m IS NOT NULL"
     ranked = (
         f"SELECT {group}, m, ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY m DESC) AS rn "
         f"FROM ({contrib}) c"
@@ -276,7 +199,7 @@ def bottom_magnitudes(plan, *, holder=False):
         "MAX(CASE WHEN rn = 1 THEN m END) AS top1, MAX(CASE WHEN rn = 2 THEN m END) AS top2 "
         f"FROM ({ranked}) r GROUP BY {group}"
     )
-    frame = _fetch(sql, plan.params)
+    frame = sqlparts.fetch(sql, plan.params)
     for col in ("value", "top1", "top2"):
         frame[col] = pd.to_numeric(frame[col]).astype(float).fillna(0.0)
     return frame
@@ -297,9 +220,9 @@ def key_sums(plan):
     group = ", ".join(all_levels)
     sql = (
         f"SELECT {group}, COUNT(*) AS n, SUM(CAST(rk * {KEY_MODULUS} AS BIGINT)) AS key_sum "
-        f"FROM {_from(plan)} GROUP BY {group}"
+        f"FROM {records_from(plan)} GROUP BY {group}"
     )
-    finest = _fetch(sql, plan.params)
+    finest = sqlparts.fetch(sql, plan.params)
     # integer keys modulo 2**32 (record keys are multiples of 2**-32): sums are exact
     finest["key_sum"] = finest["key_sum"].astype("int64") % KEY_MODULUS
     parts = []

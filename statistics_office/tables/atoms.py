@@ -14,7 +14,7 @@ import pandas as pd
 
 from statistics_office.disclosure.joint import MAX_ATOMS, JointProtectionError
 
-from . import aggregation
+from . import aggregation, sqlparts
 
 
 def atom_table(
@@ -55,7 +55,7 @@ def atom_table(
         f"WHERE {' OR '.join(f'{f} = 1' for f in flags)} "
         f"GROUP BY {group} LIMIT {int(max_atoms) + 1}"
     )
-    atoms = aggregation._fetch(sql, params + grouped_params)  # in the order of the text
+    atoms = sqlparts.fetch(sql, params + grouped_params)  # in the order of the text
     if len(atoms) > max_atoms:
         raise JointProtectionError(
             f"Die gemeinsame Prüfung mit den veröffentlichten Tabellen ergäbe mehr als "
@@ -93,7 +93,7 @@ def _pregrouped(version, definitions, ref, measure_field):
                 edges.add(ref)
                 for _lo, hi in aggregation.age_bands(dim):
                     if hi is not None:
-                        edges.add(aggregation._years_before(day, hi + 1).isoformat())
+                        edges.add(sqlparts.years_before(day, hi + 1).isoformat())
             else:
                 raw.add(dim["field"])
         for flt in d.filters or []:
@@ -112,11 +112,11 @@ def _pregrouped(version, definitions, ref, measure_field):
         thresholds.pop(name, None)
     keys, select, params = [], [], []
     for name in sorted(raw):
-        column = aggregation._column(version, name)
+        column = sqlparts.column(version, name)
         keys.append(column)
         select.append(column)
     for name, edges in sorted(thresholds.items()):
-        column = aggregation._column(version, name)
+        column = sqlparts.column(version, name)
         numeric = version.field_types.get(name) in ("integer", "number")
         ordered = sorted(edges, key=float if numeric else str, reverse=True)
         whens = []
@@ -129,10 +129,10 @@ def _pregrouped(version, definitions, ref, measure_field):
         select.append(f"MIN({column}) AS {column}")
     select.append("COUNT(*) AS g_n")
     if measure_field:
-        column = aggregation._column(version, measure_field, types=("integer", "number"))
+        column = sqlparts.column(version, measure_field, types=("integer", "number"))
         select.append(f"SUM({column}) AS g_m")
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
-    table = aggregation._q(version.table_name)
+    table = sqlparts.quote(version.table_name)
     return f"SELECT {', '.join(select)} FROM {table}{group}", params
 
 

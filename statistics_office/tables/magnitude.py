@@ -16,11 +16,11 @@ import pandas as pd
 
 from statistics_office.disclosure import TOTAL
 
-from . import aggregation
+from . import aggregation, sqlparts
 
 
 def _combo_sql(plan, keys, top_n, holder):
-    source = aggregation._from(plan)
+    source = aggregation.records_from(plan)
     key_list = ", ".join(keys)
     sel = f"{key_list}, " if keys else ""
     if holder:
@@ -44,7 +44,7 @@ def contributions(plan, *, top_n=2, holder=False) -> pd.DataFrame:
     parts = []
     for combo in itertools.product(*[range(c) for c in level_counts]):
         keys = [f"d{i}_{k}" for i, k in enumerate(combo) if k < len(plan.levels[i])]
-        frame = aggregation._fetch(_combo_sql(plan, keys, top_n, holder), plan.params)
+        frame = sqlparts.fetch(_combo_sql(plan, keys, top_n, holder), plan.params)
         for i, k in enumerate(combo):
             name = plan.names[i]
             frame[name] = frame.pop(f"d{i}_{k}").astype(str) if k < len(plan.levels[i]) else TOTAL

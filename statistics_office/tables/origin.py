@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from statistics_office.disclosure import complete_table
 
-from . import aggregation, protection
+from . import aggregation, protection, sqlparts
 from .checks import TableError
 from .signs import LEGEND, NOT_COMPUTABLE, SIGN_ALIASES, STATUS_SUFFIX, ZERO  # noqa: F401
 
@@ -70,17 +70,17 @@ def _cells(version, plan, definition):
     """The origin's rows (cells, not records) with their dimension codes, value and sign."""
     dims = [f"d{i}_0" for i in range(len(plan.names))]
     columns = [
-        f"{aggregation._column(version, spec['field'])} AS {dims[i]}"
+        f"{sqlparts.column(version, spec['field'])} AS {dims[i]}"
         for i, spec in enumerate(definition.dimensions)
     ]
-    value = aggregation._column(version, definition.measure_field, types=("integer", "number"))
+    value = sqlparts.column(version, definition.measure_field, types=("integer", "number"))
     status_field = definition.measure_field + STATUS_SUFFIX
     status = (
-        aggregation._q(version.columns[status_field]) if status_field in version.columns else "NULL"
+        sqlparts.quote(version.columns[status_field]) if status_field in version.columns else "NULL"
     )
     where = f" WHERE {' AND '.join(plan.where)}" if plan.where else ""
     sql = f"SELECT {', '.join(columns)}, {value} AS m, {status} AS s FROM {plan.table}{where}"
-    rows = aggregation._fetch(sql, plan.params)
+    rows = sqlparts.fetch(sql, plan.params)
     for i in range(len(dims)):
         rows[dims[i]] = rows[dims[i]].astype(object).where(rows[dims[i]].notna(), None)
         rows[dims[i]] = rows[dims[i]].map(lambda v: aggregation.UNKNOWN if v is None else _code(v))
