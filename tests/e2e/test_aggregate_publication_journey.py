@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import AXE, assert_no_js_errors, describe, serious, step
+from .actions import checked, fill, submit
+from .conftest import step
 
 pytestmark = pytest.mark.browser
 
@@ -26,30 +27,6 @@ SAMPLE = (
 SLUG = "genesis-laender"
 NOTE = "© Statistisches Bundesamt (Destatis), 2024, dl-de/by-2-0"
 TITLE = "Frauen am 31.12.2022 nach Ländern"
-
-
-def checked(browser):
-    if not AXE.is_file():
-        pytest.skip(f"axe-core missing at {AXE}: run `npm ci --prefix tests/e2e`")
-    bad = serious(browser.axe())
-    assert not bad, f"axe on {browser.path}:\n{describe(bad)}"
-    assert_no_js_errors(browser)
-
-
-def submit(browser, selector):
-    browser.driver.execute_script("window.__page = true")
-    browser.css(selector)[0].click()
-    browser.wait_for(
-        lambda d: d.execute_script("return document.readyState === 'complete' && !window.__page"),
-        timeout=60,
-        message=f"page after {selector}",
-    )
-
-
-def fill(browser, selector, value):
-    field = browser.css(selector)[0]
-    field.clear()
-    field.send_keys(value)
 
 
 def prepare_source():

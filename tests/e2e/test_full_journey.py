@@ -25,6 +25,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from .actions import fill
 from .conftest import ARTIFACTS, AXE, STEPS, describe, serious, step
 
 pytestmark = [
@@ -92,12 +93,6 @@ def click(browser, selector, *, text=None):
     assert elements, f"nothing to click: {selector} {text or ''} on {browser.path}"
     browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", elements[0])
     elements[0].click()
-
-
-def fill(browser, selector, value):
-    field = browser.css(selector)[0]
-    field.clear()
-    field.send_keys(value)
 
 
 def choose(browser, selector, *, text=None, value=None):

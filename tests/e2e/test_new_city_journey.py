@@ -13,8 +13,8 @@ import pytest
 
 from tests.geography import invented_city as city
 
+from .actions import checked, fill, submit
 from .conftest import ARTIFACTS
-from .test_aggregate_publication_journey import checked, fill, submit
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import AXE, assert_no_js_errors, describe, serious, step
+from .actions import checked
+from .conftest import step
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +26,6 @@ SAMPLE = (
 SLUG = "stadtteilprofile"
 
 
-def assert_accessible(browser):
-    if not AXE.is_file():
-        pytest.skip(f"axe-core missing at {AXE}: run `npm ci --prefix tests/e2e`")
-    bad = serious(browser.axe())
-    assert not bad, f"axe on {browser.path}:\n{describe(bad)}"
-
-
 def test_office_onboards_a_source_and_an_analyst_imports_into_it(browsers):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -41,8 +35,7 @@ def test_office_onboards_a_source_and_an_analyst_imports_into_it(browsers):
         office.get("/katalog/")
         office.css("a[href='/katalog/aufnehmen/']")[0].click()
         office.wait_for(lambda d: d.current_url.endswith("/katalog/aufnehmen/"), message="form")
-        assert_accessible(office)
-        assert_no_js_errors(office)
+        checked(office)
     with step(office, "onboarding-02-proposed-schema"):
         office.css("input[type=file][name=file]")[0].send_keys(str(SAMPLE))
         office.driver.find_element(By.ID, "id_name").send_keys("Stadtteil-Profile")
@@ -56,8 +49,7 @@ def test_office_onboards_a_source_and_an_analyst_imports_into_it(browsers):
         )
         legends = [e.text for e in office.css("fieldset.schema-field legend")]
         assert any("Bevölkerung" in text for text in legends), legends
-        assert_accessible(office)
-        assert_no_js_errors(office)
+        checked(office)
     with step(office, "onboarding-03-field-corrected-and-saved"):
         index = next(i for i, text in enumerate(legends) if "Bevölkerung" in text)
         title = office.driver.find_element(By.ID, f"id_form-{index}-title")
@@ -65,8 +57,7 @@ def test_office_onboards_a_source_and_an_analyst_imports_into_it(browsers):
         title.send_keys("Einwohnerinnen und Einwohner")
         office.css("form.schema-form button[type=submit]")[0].click()
         office.wait_for(lambda d: d.current_url.endswith(f"/katalog/{SLUG}/"), message="source")
-        assert_accessible(office)
-        assert_no_js_errors(office)
+        checked(office)
 
     analyst = browsers("analyse-ewo")
     with step(analyst, "onboarding-04-analyst-upload"):
@@ -84,8 +75,7 @@ def test_office_onboards_a_source_and_an_analyst_imports_into_it(browsers):
         # Celery runs eagerly here: the run has ended when its page opens.
         status = analyst.css("[data-run-status]")[0]
         assert "status-accepted" in status.get_attribute("class"), status.text
-        assert_accessible(analyst)
-        assert_no_js_errors(analyst)
+        checked(analyst)
 
     from departments.models import DataSource
 

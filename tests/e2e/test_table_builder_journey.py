@@ -8,27 +8,10 @@ Run: .venv/bin/python -m pytest tests/e2e/test_table_builder_journey.py -m brows
 
 import pytest
 
-from .conftest import AXE, assert_no_js_errors, describe, serious, step
+from .actions import checked, submit
+from .conftest import step
 
 pytestmark = pytest.mark.browser
-
-
-def checked(browser):
-    if not AXE.is_file():
-        pytest.skip(f"axe-core missing at {AXE}: run `npm ci --prefix tests/e2e`")
-    bad = serious(browser.axe())
-    assert not bad, f"axe on {browser.path}:\n{describe(bad)}"
-    assert_no_js_errors(browser)
-
-
-def submit(browser, selector):
-    browser.driver.execute_script("window.__page = true")
-    browser.css(selector)[0].click()
-    browser.wait_for(
-        lambda d: d.execute_script("return document.readyState === 'complete' && !window.__page"),
-        timeout=60,
-        message=f"page after {selector}",
-    )
 
 
 def choose(browser, select_id, value):
