@@ -71,6 +71,7 @@ def read_workbook(
             "limits": dataclasses.asdict(limits),
         }
         answer = _HELPER.run(request, timeout=limits.timeout_seconds + ANSWER_GRACE_SECONDS)
+        LAST_READ["peak_rss_mb"] = round(answer.get("peak_kb", 0) / 1024, 1)
         if answer.get("timeout") or -signal.SIGALRM in (answer.get("scan"), answer.get("read")):
             raise ReadError(error("xlsx_timeout", params={"seconds": limits.timeout_seconds}))
         # The scan's verdict first: when it refuses the file, the read was ended unfinished.
@@ -89,6 +90,11 @@ def _outcome(out: Path, limits: XlsxLimits):
     if kind == "finding":
         raise ReadError(payload)
     return payload
+
+
+# What the last workbook's children needed at most (benchmarks, diagnostics): their peak
+# resident memory in MB, as the helper's wait4 saw it. Never a value of the file.
+LAST_READ: dict = {"peak_rss_mb": 0.0}
 
 
 def warm_up() -> None:
@@ -210,13 +216,14 @@ def _serve() -> None:
         with os.fdopen(verdict, "rb") as pipe:
             beside = pipe.read(1) == BESIDE  # nothing if the scan child ended first
         reader = _fork(_read, request, out) if beside else None
-        answer = {"scan": _wait(scanner)}
+        answer = {"peak_kb": 0}
+        answer["scan"] = _wait(scanner, answer)
         if reader is None and answer["scan"] == 0:
             reader = _fork(_read, request, out)
         if reader is not None:
             if answer["scan"] != 0:
                 os.kill(reader, signal.SIGKILL)
-            answer["read"] = _wait(reader)
+            answer["read"] = _wait(reader, answer)
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
 
@@ -237,10 +244,12 @@ def _fork(work, request, out) -> int:
         os._exit(code)
 
 
-def _wait(pid) -> int | None:
+def _wait(pid, answer) -> int | None:
     """0 if the child found the file fine, 2 if it refused it, 1 if it broke; a signal
-    (the alarm, the cap's abort, our kill) as minus its number."""
-    _pid, status = os.waitpid(pid, 0)
+    (the alarm, the cap's abort, our kill) as minus its number. The child's peak resident
+    memory goes into the answer (the largest of the two children)."""
+    _pid, status, usage = os.wait4(pid, 0)
+    answer["peak_kb"] = max(answer["peak_kb"], usage.ru_maxrss)
     return os.waitstatus_to_exitcode(status)
 
 

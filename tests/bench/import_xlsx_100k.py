@@ -107,6 +107,7 @@ def main():
         read_seconds=round(read_seconds, 2),
         ratio_to_read=round(seconds / read_seconds, 2),
         peak_rss_mb=peak_rss_mb(),
+        reader_rss_mb=xlsx_process.LAST_READ["peak_rss_mb"],
     )
 
 

@@ -140,6 +140,25 @@ def test_the_reading_process_has_capped_memory(tmp_path):
     assert len(read(path).frame) == 250_000  # with the default cap it reads
 
 
+def test_the_reading_childrens_peak_memory_is_reported_for_the_last_workbook(tmp_path):
+    """The children are grandchildren of the worker, out of its own resource accounting:
+    the helper reports their peak, so a benchmark can hold the reader to a memory goal."""
+    from departments.importing import xlsx_process
+
+    small = write_workbook(tmp_path / "klein.xlsx", [header(), *residents(3)])
+    read(small)
+    small_peak = xlsx_process.LAST_READ["peak_rss_mb"]
+
+    def rows():
+        yield header()
+        for i in range(150_000):
+            r = i + 2
+            yield row(r, [inline(f"A{r}", f"id{i:07d}"), inline(f"B{r}", f"text{i}")])
+
+    read(write_workbook(tmp_path / "gross.xlsx", rows()))
+    assert 10 < small_peak < xlsx_process.LAST_READ["peak_rss_mb"] - 20
+
+
 def test_a_cap_below_what_the_reader_needs_at_all_is_the_memory_limit_too(tmp_path):
     """Whatever the parser says when an allocation fails under the cap, the analyst is told
     that the memory limit was reached, never that the file is corrupt."""
