@@ -315,6 +315,15 @@ def test_errors_in_later_chunks_fail_the_whole_file_and_write_nothing(resident_s
     assert MicrodataVersion.objects.count() == 0
 
 
+def test_a_column_the_schema_lacks_is_reported_once_not_once_per_chunk(resident_source, chunked):
+    header = "Personen-ID;Geburtsdatum;Geschlecht;Stadtteil;Miete;Bemerkung"
+    run = upload(resident_source, csv_file([f"{row};x" for row in MANY], header=header))
+    run.refresh_from_db()
+    assert run.detected["chunked"] is True
+    (extra,) = [f for f in reports.findings_of(run.pk) if f["rule"] == "column_extra"]
+    assert extra["count"] == 1 and extra["column"] == "Bemerkung"
+
+
 def test_a_key_repeated_in_another_chunk_is_found(resident_source, chunked):
     bad = [*MANY, "000002;01.01.1999;m;01;1"]  # row 42 repeats the key of row 3
     run = upload(resident_source, csv_file(bad))
