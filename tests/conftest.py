@@ -122,9 +122,82 @@ def _worker_env():
     return env
 
 
+def _die_with_pytest():
+    """In the worker before exec: the kernel kills it when pytest ends, however it ends, so
+    no worker outlives a killed test run and takes the next run's tasks or holds its locks."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_STALE_WORKERS_CHECKED = []
+
+
+def _shut_down_stale_workers(app):
+    """Test workers an earlier, killed run left on the broker (before `_die_with_pytest`
+    they could survive) would take this run's tasks: tell them to stop, once per session."""
+    if _STALE_WORKERS_CHECKED:
+        return
+    _STALE_WORKERS_CHECKED.append(True)
+    stale = [name for reply in (app.control.ping(timeout=1.0) or []) for name in reply]
+    if stale:
+        app.control.shutdown(destination=stale)
+        time.sleep(2)
+
+
+def _maintenance_connection():
+    """A connection of its own to the cluster of the test databases (None off PostgreSQL):
+    usable from session fixtures, where Django's connections are blocked."""
+    from django.db import connections
+
+    conf = connections["default"].settings_dict
+    if not conf["ENGINE"].endswith("postgresql"):
+        return None
+    import psycopg2
+
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=conf.get("USER") or "postgres",
+        host=conf.get("HOST") or "127.0.0.1",
+        port=conf.get("PORT") or 5432,
+    )
+    connection.autocommit = True
+    return connection
+
+
+def end_worker_backends(log_name, timeout=30):
+    """A killed worker's sessions end only when PostgreSQL next talks to the client; one
+    waiting for a lock would wait for ever and block the test's teardown flush. End them
+    (the worker's connections carry `log_name` as application_name)."""
+    connection = _maintenance_connection()
+    if connection is None:
+        return
+    deadline = time.monotonic() + timeout
+    try:
+        with connection.cursor() as cursor:
+            while True:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = %s",
+                    [log_name],
+                )
+                if not cursor.fetchall():
+                    return
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the sessions of worker {log_name} did not end in {timeout} s")
+                time.sleep(0.1)
+    finally:
+        connection.close()
+
+
 def start_worker(queues, log_name):
     """Start a real Celery worker on the test databases; returns the process once it answers."""
+    from bif.celery import app
+
+    _shut_down_stale_workers(app)
     env = _worker_env()
+    env["PGAPPNAME"] = log_name  # libpq: the worker's sessions are found by this name
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / log_name, "w")  # noqa: SIM115 - closed by stop_worker
@@ -147,9 +220,10 @@ def start_worker(queues, log_name):
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=_die_with_pytest,  # noqa: PLW1509 - only prctl, no locks taken
     )
     proc.log = log
-    from bif.celery import app
+    proc.log_name = log_name
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -163,6 +237,7 @@ def start_worker(queues, log_name):
 
 
 def stop_worker(proc, sig=signal.SIGTERM):
+    """Stop a test worker and end its database sessions (a SIGKILL leaves them behind)."""
     if proc.poll() is None:
         os.killpg(proc.pid, sig)
     try:
@@ -171,6 +246,7 @@ def stop_worker(proc, sig=signal.SIGTERM):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     proc.log.close()
+    end_worker_backends(proc.log_name)
 
 
 # The session's real worker, restarted when the test databases it must use have changed
